@@ -1,0 +1,68 @@
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, ConfigError, loadAppConfig } from '../config/app-config';
+import type { ServiceIdentity } from '../config/service-identity';
+import { configureApp } from './configure-app';
+import { createHttpAdapter } from './http-adapter';
+import { createLogger } from './logger';
+
+export type RootModuleFactory = (config: AppConfig) => DynamicModule;
+
+function loadConfigOrExit(identity: ServiceIdentity): AppConfig {
+  try {
+    return loadAppConfig(process.env, identity);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${identity.name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Graceful shutdown: stop accepting, let in-flight requests finish, run module destroy hooks
+ * (consumers stop, relays finish), then exit; a hung close is cut after SHUTDOWN_TIMEOUT_MS.
+ */
+function closeOnSignals(app: NestFastifyApplication, config: AppConfig): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    const logger = createLogger(config);
+    logger.log(`${signal} received; draining`);
+    setTimeout(() => {
+      logger.error(`shutdown took over ${config.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+/** main.ts of every service: validated config, the shared HTTP setup, listen, graceful stop. */
+export async function bootstrapService(
+  identity: ServiceIdentity,
+  rootModule: RootModuleFactory,
+): Promise<NestFastifyApplication> {
+  const config = loadConfigOrExit(identity);
+  const logger = createLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule(config),
+    createHttpAdapter(),
+    { logger },
+  );
+  configureApp(app, config);
+  closeOnSignals(app, config);
+  await app.listen(config.port, '0.0.0.0');
+  logger.log(`listening on :${config.port}; Swagger UI at /docs`);
+  return app;
+}

@@ -1,0 +1,25 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '../config/app-config';
+import { setupOpenApi } from '../docs/openapi';
+import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { RequestValidationPipe } from '../http/validation.pipe';
+
+/**
+ * Everything an app needs beyond its module graph. Shared by main.ts and the e2e tests so the
+ * tests exercise exactly what production runs.
+ */
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only (SPEC §4): without this Fastify would also accept text/plain bodies.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply
+      .header('X-Service-Version', config.serviceVersion)
+      .header('X-Request-ID', request.id);
+    done();
+  });
+
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  setupOpenApi(app, config.service);
+}

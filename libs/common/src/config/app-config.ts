@@ -1,0 +1,133 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import type { ServiceIdentity, ServiceName } from './service-identity';
+import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
+import { PACKAGE_VERSION } from './package-version';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const splitList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    : value;
+
+/** The environment as the process receives it; every variable is documented in .env.example. */
+class EnvironmentVariables {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, {
+    message: 'MONGO_URI must be a mongodb:// URI with the database name in its path',
+  })
+  MONGO_URI?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  AMQP_URL?: string;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevelName;
+
+  @IsOptional()
+  @IsIn(['text', 'json'])
+  LOG_FORMAT?: 'text' | 'json';
+
+  @IsOptional()
+  @Transform(splitList)
+  @IsIn(ORDER_STATUSES, {
+    each: true,
+    message: `ORDER_SYNC_STATUSES must be a comma-separated list of: ${ORDER_STATUSES.join(', ')}`,
+  })
+  ORDER_SYNC_STATUSES?: OrderStatus[];
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Typed, validated configuration of one service process; injected wherever config is needed. */
+export class AppConfig {
+  constructor(
+    readonly service: ServiceIdentity,
+    readonly port: number,
+    readonly mongoUri: string,
+    readonly amqpUrl: string,
+    readonly logLevel: LogLevelName,
+    readonly logFormat: 'text' | 'json',
+    readonly orderSyncStatuses: readonly OrderStatus[],
+    readonly shutdownTimeoutMs: number,
+  ) {}
+
+  get serviceName(): ServiceName {
+    return this.service.name;
+  }
+
+  /** Value of the X-Service-Version header, e.g. `user-v1/1.0.0`. */
+  get serviceVersion(): string {
+    return `${this.service.name}/${PACKAGE_VERSION}`;
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadAppConfig(
+  env: Record<string, string | undefined>,
+  service: ServiceIdentity,
+): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = plainToInstance(EnvironmentVariables, present);
+  const errors = validateSync(parsed, { whitelist: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+
+  return new AppConfig(
+    service,
+    parsed.PORT ?? 3000,
+    parsed.MONGO_URI ?? `mongodb://127.0.0.1:27017/${service.defaultDatabase}`,
+    parsed.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    parsed.LOG_LEVEL ?? 'log',
+    parsed.LOG_FORMAT ?? 'text',
+    parsed.ORDER_SYNC_STATUSES ?? ['under process', 'shipping'],
+    parsed.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+  );
+}

@@ -1,0 +1,4 @@
+import { version } from '../../../../package.json';
+
+/** The root package version, reported in X-Service-Version and the OpenAPI documents. */
+export const PACKAGE_VERSION: string = version;

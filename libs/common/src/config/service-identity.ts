@@ -1,0 +1,11 @@
+/** Which deployable this process is; decides defaults and the X-Service-Version header. */
+export type ServiceName = 'user-v1' | 'user-v2' | 'order';
+
+export interface ServiceIdentity {
+  readonly name: ServiceName;
+  /** Database used when MONGO_URI is not set (SPEC §8). */
+  readonly defaultDatabase: 'users' | 'orders';
+  /** Title shown in Swagger UI. */
+  readonly title: string;
+  readonly description: string;
+}

@@ -1,0 +1,48 @@
+import { ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { RequestValidationException, type FieldError } from './problem-details';
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = !parent
+      ? error.property
+      : /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/**
+ * The global pipe of SPEC §2 (whitelist, forbidNonWhitelisted, transform) with two additions:
+ * failures become problem+json field errors, and a body must be a JSON object — class-validator
+ * would otherwise accept an array or a bare value as "nothing to validate".
+ */
+@Injectable()
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      // One message per field: an `emails` that is not an array needs no per-item errors.
+      stopAtFirstError: true,
+      transform: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new RequestValidationException(flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDto = typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    if (metadata.type === 'body' && isDto) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new RequestValidationException(
+          [{ field: '(body)', message: 'the body must be a JSON object' }],
+          'The body must be a JSON object.',
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  ValidateNested,
+} from 'class-validator';
+import { AddressDto, AddressField } from '../../values/address.dto';
+import { EmailList } from '../../values/email';
+import { ORDER_STATUSES, type OrderStatus } from '../order-status';
+import { OrderItemDto } from './order-item.dto';
+
+export class CreateOrderDto {
+  @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemDto)
+  items!: OrderItemDto[];
+
+  /** The ordering user; when the order service knows it, missing contact fields are filled in. */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID(4)
+  userId?: string;
+
+  @IsOptional()
+  @EmailList()
+  userEmails?: string[];
+
+  @IsOptional()
+  @AddressField()
+  deliveryAddress?: AddressDto;
+
+  @ApiPropertyOptional({ enum: ORDER_STATUSES, default: 'under process' })
+  @IsOptional()
+  @IsIn(ORDER_STATUSES)
+  orderStatus?: OrderStatus;
+}

@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AddressDto } from '../../values/address.dto';
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid', example: '3b241101-e2bb-4255-8caf-4136c566a962' })
+  userId!: string;
+
+  @ApiPropertyOptional({ example: 'Ada' })
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Lovelace' })
+  lastName?: string;
+
+  @ApiProperty({ type: [String], example: ['ada@example.com'] })
+  emails!: string[];
+
+  @ApiProperty({ type: AddressDto })
+  deliveryAddress!: AddressDto;
+
+  @ApiPropertyOptional({ example: '5551234567' })
+  phoneNumber?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2024-01-01T00:00:00.000Z' })
+  createdAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2024-01-01T00:00:00.000Z' })
+  updatedAt?: string;
+
+  /** +1 per change; also sent as the ETag. */
+  @ApiProperty({ example: 1, minimum: 1 })
+  version!: number;
+}

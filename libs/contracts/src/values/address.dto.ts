@@ -1,0 +1,55 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import type { Address } from './address';
+
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+export class AddressDto implements Address {
+  @ApiProperty({ example: '1 Main St', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  street!: string;
+
+  @ApiProperty({ example: 'Springfield', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  city!: string;
+
+  @ApiProperty({ example: 'IL', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  state!: string;
+
+  @ApiProperty({ example: '62701', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  postalCode!: string;
+
+  @ApiProperty({ example: 'US', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  country!: string;
+}
+
+/** A nested address property: must be an object (not an array or scalar) and valid. */
+export function AddressField(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ type: AddressDto }),
+    IsObject(),
+    ValidateNested(),
+    Type(() => AddressDto),
+  );
+}

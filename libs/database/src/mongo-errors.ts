@@ -1,0 +1,11 @@
+/** MongoDB's duplicate-key error code (E11000). */
+const DUPLICATE_KEY = 11000;
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    (error as { code: unknown }).code === DUPLICATE_KEY
+  );
+}

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, AppConfigModule, HealthModule } from '@aware/common';
+import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
+import { UsersModule, type UsersModuleOptions } from './users.module';
+
+/** The root module of a user service version; the options carry what differs between versions. */
+@Module({})
+export class UserServiceModule {
+  static register(config: AppConfig, options: UsersModuleOptions): DynamicModule {
+    return {
+      module: UserServiceModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        HealthModule.forRoot({ checks: [MongoReadinessCheck] }),
+        UsersModule.forRoot(options),
+      ],
+    };
+  }
+}

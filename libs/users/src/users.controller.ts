@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiProblemResponses, UuidParamPipe } from '@aware/common';
+import { CreateUserDto, UpdateUserDto, UserDto } from '@aware/contracts';
+import { etagOf } from './if-match';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user; publishes user.created' })
+  @ApiCreatedResponse({ type: UserDto, description: 'The created user; ETag is its version.' })
+  @ApiProblemResponses(
+    HttpStatus.BAD_REQUEST,
+    HttpStatus.CONFLICT,
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  )
+  async create(
+    @Body() dto: CreateUserDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserDto> {
+    const user = await this.users.create(dto);
+    void reply.header('ETag', etagOf(user.version)).header('Location', `/users/${user.userId}`);
+    return user;
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblemResponses(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
+  async get(
+    @Param('userId', UuidParamPipe) userId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserDto> {
+    const user = await this.users.get(userId);
+    void reply.header('ETag', etagOf(user.version));
+    return user;
+  }
+
+  @Put(':userId')
+  @ApiOperation({
+    summary: 'Update emails and/or delivery address; publishes user.updated when something changed',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The version (ETag) the change is based on; a stale one gives 412.',
+  })
+  @ApiOkResponse({ type: UserDto, description: 'The updated user.' })
+  @ApiProblemResponses(
+    HttpStatus.BAD_REQUEST,
+    HttpStatus.NOT_FOUND,
+    HttpStatus.CONFLICT,
+    HttpStatus.PRECONDITION_FAILED,
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  )
+  async update(
+    @Param('userId', UuidParamPipe) userId: string,
+    @Body() dto: UpdateUserDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserDto> {
+    const user = await this.users.update(userId, dto, ifMatch);
+    void reply.header('ETag', etagOf(user.version));
+    return user;
+  }
+}

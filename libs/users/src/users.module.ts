@@ -1,0 +1,28 @@
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { UsersDatabaseModule } from '@aware/database';
+import { EmailOwnership } from './email-ownership.service';
+import { TimestampPolicy } from './timestamp.policy';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+export interface UsersModuleOptions {
+  /** What distinguishes this user service version (SPEC §4.1). */
+  timestampPolicy: Type<TimestampPolicy>;
+}
+
+/** The users feature shared by user-v1 and user-v2. */
+@Module({})
+export class UsersModule {
+  static forRoot(options: UsersModuleOptions): DynamicModule {
+    return {
+      module: UsersModule,
+      imports: [UsersDatabaseModule],
+      controllers: [UsersController],
+      providers: [
+        UsersService,
+        EmailOwnership,
+        { provide: TimestampPolicy, useClass: options.timestampPolicy },
+      ],
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  NotFoundProblem,
+  ProblemException,
+  ProblemType,
+  RequestValidationException,
+} from '@aware/common';
+import {
+  sameAddress,
+  sameEmails,
+  toAddress,
+  type CreateUserDto,
+  type UpdateUserDto,
+  type UserDto,
+} from '@aware/contracts';
+import { UsersRepository, type UserRecord } from '@aware/database';
+import { EmailOwnership } from './email-ownership.service';
+import { ifMatchSatisfied } from './if-match';
+import { TimestampPolicy } from './timestamp.policy';
+import { toUserDto } from './user-response';
+
+/** Optimistic-concurrency retries of one PUT before it gives up with 409. */
+const UPDATE_ATTEMPTS = 10;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly emailOwnership: EmailOwnership,
+    private readonly timestamps: TimestampPolicy,
+  ) {}
+
+  async create(dto: CreateUserDto): Promise<UserDto> {
+    const userId = randomUUID();
+    const record: UserRecord = {
+      userId,
+      ...(dto.firstName !== undefined && { firstName: dto.firstName }),
+      ...(dto.lastName !== undefined && { lastName: dto.lastName }),
+      emails: dto.emails,
+      deliveryAddress: toAddress(dto.deliveryAddress),
+      ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
+      ...this.timestamps.onCreate(dto, new Date()),
+      version: 1,
+    };
+    try {
+      await this.emailOwnership.claim(dto.emails, userId);
+      await this.users.insert(record);
+    } catch (error) {
+      await this.emailOwnership.release(dto.emails, userId);
+      throw error;
+    }
+    return toUserDto(record);
+  }
+
+  async get(userId: string): Promise<UserDto> {
+    return toUserDto(await this.load(userId));
+  }
+
+  async update(userId: string, dto: UpdateUserDto, ifMatch?: string): Promise<UserDto> {
+    if (dto.emails === undefined && dto.deliveryAddress === undefined) {
+      throw new RequestValidationException(
+        [{ field: '(body)', message: 'at least one of emails, deliveryAddress is required' }],
+        'Nothing to update: send emails and/or deliveryAddress.',
+      );
+    }
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
+      const current = await this.load(userId);
+      if (!ifMatchSatisfied(ifMatch, current.version)) {
+        throw new ProblemException(
+          HttpStatus.PRECONDITION_FAILED,
+          ProblemType.preconditionFailed,
+          `If-Match ${ifMatch} does not match the current version ${current.version}.`,
+        );
+      }
+      const emails = dto.emails ?? current.emails;
+      const deliveryAddress = dto.deliveryAddress
+        ? toAddress(dto.deliveryAddress)
+        : current.deliveryAddress;
+      if (
+        sameEmails(emails, current.emails) &&
+        sameAddress(deliveryAddress, current.deliveryAddress)
+      ) {
+        return toUserDto(current);
+      }
+
+      const added = emails.filter((email) => !current.emails.includes(email));
+      await this.emailOwnership.claim(added, userId);
+      const updated = await this.users.updateIfVersion(userId, current.version, {
+        emails,
+        deliveryAddress,
+        ...this.timestamps.onUpdate(new Date()),
+      });
+      if (updated) return toUserDto(updated);
+    }
+    throw new ProblemException(
+      HttpStatus.CONFLICT,
+      ProblemType.conflict,
+      'The user is being modified concurrently; retry.',
+    );
+  }
+
+  private async load(userId: string): Promise<UserRecord> {
+    const user = await this.users.findByUserId(userId);
+    if (!user) throw new NotFoundProblem(`User ${userId} not found.`);
+    return user;
+  }
+}

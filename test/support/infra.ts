@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The test command (`npm test`) finds or starts MongoDB and RabbitMQ and passes them here; run
+ * through it. Missing infrastructure fails loudly instead of letting tests pass vacuously.
+ */
+export function requiredEnv(name: 'MONGO_URI' | 'AMQP_URL'): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set. Run the tests with \`npm test\`, which starts or finds MongoDB and RabbitMQ.`,
+    );
+  }
+  return value;
+}
+
+/** A fresh database on the test server for one suite; dropped by the suite when it ends. */
+export function throwawayMongoUri(suite: string): string {
+  const server = new URL(requiredEnv('MONGO_URI'));
+  const name = `t_${suite.replace(/[^A-Za-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  server.pathname = `/${name}`;
+  return server.toString();
+}
