@@ -1,31 +1,38 @@
 import type { Config } from 'jest';
 
-const swaggerPlugin = {
-  path: '@nestjs/swagger/plugin',
-  options: { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts'] },
-};
+type ProjectConfig = Exclude<NonNullable<Config['projects']>[number], string>;
 
-const base = {
+const base: ProjectConfig = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],
   testEnvironment: 'node',
   transform: {
     // The Swagger CLI plugin runs here too, so documents built in tests match `nest build`.
-    '^.+\\.ts$': ['ts-jest', { astTransformers: { before: [swaggerPlugin] } }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      { astTransformers: { before: ['<rootDir>/test/support/swagger-plugin-transformer.js'] } },
+    ],
+    '/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs' } },
+    ],
   },
+  // content-disposition (under @fastify/static, serving Swagger UI) ships ESM only; Node loads it
+  // natively but Jest's CommonJS runtime needs it transpiled.
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@aware/(common|contracts|database|events|users)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
 };
 
 const config: Config = {
+  testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

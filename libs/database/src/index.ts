@@ -6,3 +6,6 @@ export * from './users/email-claims.repository';
 export * from './users/user.schema';
 export * from './users/users-database.module';
 export * from './users/users.repository';
+export * from './orders/order.schema';
+export * from './orders/orders-database.module';
+export * from './orders/orders.repository';

@@ -38,6 +38,18 @@ export class EmailOwnership {
     return this.claims.release(emails, userId);
   }
 
+  /**
+   * Frees emails a user just dropped so others can take them at once. A claim is removed only
+   * if the user still does not hold the email and nobody re-claimed it since it was read.
+   */
+  async releaseDropped(emails: readonly string[], userId: string): Promise<void> {
+    for (const email of emails) {
+      const claim = await this.claims.find(email);
+      if (claim?.userId !== userId || (await this.users.holdsEmail(userId, email))) continue;
+      await this.claims.releaseUnchanged(claim);
+    }
+  }
+
   private async claimOne(email: string, userId: string): Promise<void> {
     // Each conditional write below can lose to a concurrent one; re-read and decide again.
     for (let attempt = 0; attempt < 5; attempt += 1) {

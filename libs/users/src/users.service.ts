@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import AsyncLock from 'async-lock';
 import { randomUUID } from 'node:crypto';
 import {
   NotFoundProblem,
@@ -25,6 +26,13 @@ const UPDATE_ATTEMPTS = 10;
 
 @Injectable()
 export class UsersService {
+  /**
+   * Serialises this process's writes per user. Correctness across processes comes from the
+   * version-guarded write; this spares in-process CAS retries and keeps engines whose conditional
+   * updates are not atomic (FerretDB) correct for one process.
+   */
+  private readonly userLocks = new AsyncLock({ maxPending: 10_000 });
+
   constructor(
     private readonly users: UsersRepository,
     private readonly emailOwnership: EmailOwnership,
@@ -64,6 +72,14 @@ export class UsersService {
         'Nothing to update: send emails and/or deliveryAddress.',
       );
     }
+    return this.userLocks.acquire(userId, () => this.applyUpdate(userId, dto, ifMatch));
+  }
+
+  private async applyUpdate(
+    userId: string,
+    dto: UpdateUserDto,
+    ifMatch: string | undefined,
+  ): Promise<UserDto> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.load(userId);
       if (!ifMatchSatisfied(ifMatch, current.version)) {
@@ -91,7 +107,11 @@ export class UsersService {
         deliveryAddress,
         ...this.timestamps.onUpdate(new Date()),
       });
-      if (updated) return toUserDto(updated);
+      if (updated) {
+        const removed = current.emails.filter((email) => !emails.includes(email));
+        await this.emailOwnership.releaseDropped(removed, userId);
+        return toUserDto(updated);
+      }
     }
     throw new ProblemException(
       HttpStatus.CONFLICT,

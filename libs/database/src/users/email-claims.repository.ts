@@ -37,6 +37,13 @@ export class EmailClaimsRepository {
     return result.modifiedCount === 1;
   }
 
+  /** Deletes a claim only if it is still exactly as read (not re-claimed or refreshed since). */
+  async releaseUnchanged(claim: EmailClaimRecord): Promise<void> {
+    await this.claims
+      .deleteOne({ _id: claim._id, userId: claim.userId, claimedAt: claim.claimedAt })
+      .exec();
+  }
+
   async release(emails: readonly string[], userId: string): Promise<void> {
     if (emails.length === 0) return;
     await this.claims.deleteMany({ _id: { $in: emails }, userId }).exec();

@@ -35,7 +35,8 @@ export class UsersRepository {
       .findOneAndUpdate(
         { userId, version: expectedVersion },
         { $set: changes, $inc: { version: 1 } },
-        { new: true, projection: PUBLIC_FIELDS },
+        // No projection: FerretDB's findAndModify does not support one; callers map fields.
+        { new: true },
       )
       .lean<UserRecord>()
       .exec();
