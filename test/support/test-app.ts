@@ -9,12 +9,14 @@ import {
   type RootModuleFactory,
   type ServiceIdentity,
 } from '@aware/common';
-import { throwawayMongoUri } from './infra';
+import { deleteTopology, throwawayTopologyPrefix } from './broker';
+import { requiredEnv, throwawayMongoUri } from './infra';
 
 export interface TestApp {
   app: NestFastifyApplication;
   mongoUri: string;
-  /** Stops the app and drops its throwaway database. */
+  topologyPrefix: string;
+  /** Stops the app and drops its throwaway database and broker topology. */
   close(): Promise<void>;
 }
 
@@ -28,8 +30,15 @@ export async function startTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const mongoUri = env.MONGO_URI ?? throwawayMongoUri(identity.name);
+  const topologyPrefix = env.AMQP_TOPOLOGY_PREFIX ?? throwawayTopologyPrefix(identity.name);
   const config = loadAppConfig(
-    { AMQP_URL: process.env.AMQP_URL, LOG_LEVEL: 'error', ...env, MONGO_URI: mongoUri },
+    {
+      AMQP_URL: requiredEnv('AMQP_URL'),
+      LOG_LEVEL: 'error',
+      ...env,
+      MONGO_URI: mongoUri,
+      AMQP_TOPOLOGY_PREFIX: topologyPrefix,
+    },
     identity,
   );
   const moduleRef = await Test.createTestingModule({ imports: [rootModule(config)] }).compile();
@@ -42,10 +51,12 @@ export async function startTestApp(
   return {
     app,
     mongoUri,
+    topologyPrefix,
     async close() {
       const connection = app.get<Connection>(getConnectionToken());
       if (!env.MONGO_URI) await connection.dropDatabase();
       await app.close();
+      if (!env.AMQP_TOPOLOGY_PREFIX) await deleteTopology(topologyPrefix);
     },
   };
 }

@@ -15,3 +15,4 @@ export * from './http/problem-details.filter';
 export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './http/uuid-param.pipe';
+export * from './http/request-id.decorator';

@@ -3,9 +3,6 @@ const DUPLICATE_KEY = 11000;
 
 export function isDuplicateKeyError(error: unknown): boolean {
   return (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    (error as { code: unknown }).code === DUPLICATE_KEY
+    typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY
   );
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, AppConfigModule, HealthModule } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
+import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { UsersModule, type UsersModuleOptions } from './users.module';
 
 /** The root module of a user service version; the options carry what differs between versions. */
@@ -12,7 +13,8 @@ export class UserServiceModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule,
-        HealthModule.forRoot({ checks: [MongoReadinessCheck] }),
+        EventsModule.forProducer(),
+        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
         UsersModule.forRoot(options),
       ],
     };

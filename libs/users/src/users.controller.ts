@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, UuidParamPipe } from '@aware/common';
+import { ApiProblemResponses, RequestId, UuidParamPipe } from '@aware/common';
 import { CreateUserDto, UpdateUserDto, UserDto } from '@aware/contracts';
 import { etagOf } from './if-match';
 import { UsersService } from './users.service';
@@ -28,9 +28,10 @@ export class UsersController {
   )
   async create(
     @Body() dto: CreateUserDto,
+    @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.create(dto);
+    const user = await this.users.create(dto, requestId);
     void reply.header('ETag', etagOf(user.version)).header('Location', `/users/${user.userId}`);
     return user;
   }
@@ -70,9 +71,10 @@ export class UsersController {
     @Param('userId', UuidParamPipe) userId: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.update(userId, dto, ifMatch);
+    const user = await this.users.update(userId, dto, ifMatch, requestId);
     void reply.header('ETag', etagOf(user.version));
     return user;
   }

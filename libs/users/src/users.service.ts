@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import AsyncLock from 'async-lock';
 import { randomUUID } from 'node:crypto';
 import {
+  AppConfig,
   NotFoundProblem,
   ProblemException,
   ProblemType,
@@ -11,11 +12,15 @@ import {
   sameAddress,
   sameEmails,
   toAddress,
+  USER_EVENT_PRODUCERS,
   type CreateUserDto,
+  type UserEventProducer,
+  type UserEventType,
   type UpdateUserDto,
   type UserDto,
 } from '@aware/contracts';
-import { UsersRepository, type UserRecord } from '@aware/database';
+import { UsersRepository, type UserRecord, type UserVersionEvent } from '@aware/database';
+import { OutboxRelay } from '@aware/events';
 import { EmailOwnership } from './email-ownership.service';
 import { ifMatchSatisfied } from './if-match';
 import { TimestampPolicy } from './timestamp.policy';
@@ -33,13 +38,21 @@ export class UsersService {
    */
   private readonly userLocks = new AsyncLock({ maxPending: 10_000 });
 
+  private readonly producer: UserEventProducer;
+
   constructor(
     private readonly users: UsersRepository,
     private readonly emailOwnership: EmailOwnership,
     private readonly timestamps: TimestampPolicy,
-  ) {}
+    private readonly relay: OutboxRelay,
+    config: AppConfig,
+  ) {
+    const producer = USER_EVENT_PRODUCERS.find((name) => name === config.serviceName);
+    if (!producer) throw new Error(`${config.serviceName} is not a user service`);
+    this.producer = producer;
+  }
 
-  async create(dto: CreateUserDto): Promise<UserDto> {
+  async create(dto: CreateUserDto, correlationId?: string): Promise<UserDto> {
     const userId = randomUUID();
     const record: UserRecord = {
       userId,
@@ -50,14 +63,17 @@ export class UsersService {
       ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
       ...this.timestamps.onCreate(dto, new Date()),
       version: 1,
+      event: this.eventOf('user.created', correlationId),
+      published: false,
     };
     try {
       await this.emailOwnership.claim(dto.emails, userId);
-      await this.users.insert(record);
+      await this.users.insertVersion(record);
     } catch (error) {
       await this.emailOwnership.release(dto.emails, userId);
       throw error;
     }
+    void this.relay.relay(userId);
     return toUserDto(record);
   }
 
@@ -65,20 +81,28 @@ export class UsersService {
     return toUserDto(await this.load(userId));
   }
 
-  async update(userId: string, dto: UpdateUserDto, ifMatch?: string): Promise<UserDto> {
+  async update(
+    userId: string,
+    dto: UpdateUserDto,
+    ifMatch?: string,
+    correlationId?: string,
+  ): Promise<UserDto> {
     if (dto.emails === undefined && dto.deliveryAddress === undefined) {
       throw new RequestValidationException(
         [{ field: '(body)', message: 'at least one of emails, deliveryAddress is required' }],
         'Nothing to update: send emails and/or deliveryAddress.',
       );
     }
-    return this.userLocks.acquire(userId, () => this.applyUpdate(userId, dto, ifMatch));
+    return this.userLocks.acquire(userId, () =>
+      this.applyUpdate(userId, dto, ifMatch, correlationId),
+    );
   }
 
   private async applyUpdate(
     userId: string,
     dto: UpdateUserDto,
     ifMatch: string | undefined,
+    correlationId: string | undefined,
   ): Promise<UserDto> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.load(userId);
@@ -102,15 +126,20 @@ export class UsersService {
 
       const added = emails.filter((email) => !current.emails.includes(email));
       await this.emailOwnership.claim(added, userId);
-      const updated = await this.users.updateIfVersion(userId, current.version, {
+      const next: UserRecord = {
+        ...current,
         emails,
         deliveryAddress,
         ...this.timestamps.onUpdate(new Date()),
-      });
-      if (updated) {
+        version: current.version + 1,
+        event: this.eventOf('user.updated', correlationId),
+        published: false,
+      };
+      if (await this.users.insertVersion(next)) {
+        void this.relay.relay(userId);
         const removed = current.emails.filter((email) => !emails.includes(email));
         await this.emailOwnership.releaseDropped(removed, userId);
-        return toUserDto(updated);
+        return toUserDto(next);
       }
     }
     throw new ProblemException(
@@ -118,6 +147,16 @@ export class UsersService {
       ProblemType.conflict,
       'The user is being modified concurrently; retry.',
     );
+  }
+
+  private eventOf(type: UserEventType, correlationId: string | undefined): UserVersionEvent {
+    return {
+      eventId: randomUUID(),
+      type,
+      occurredAt: new Date(),
+      producer: this.producer,
+      ...(correlationId && { correlationId }),
+    };
   }
 
   private async load(userId: string): Promise<UserRecord> {

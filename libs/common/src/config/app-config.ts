@@ -68,6 +68,47 @@ class EnvironmentVariables {
   @Min(100)
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,50}$/, {
+    message: 'AMQP_TOPOLOGY_PREFIX must be 1-50 characters of letters, digits, _ . -',
+  })
+  AMQP_TOPOLOGY_PREFIX?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  AMQP_DELIVERY_LIMIT?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  AMQP_PREFETCH?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PUBLISH_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  OUTBOX_SWEEP_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  OUTBOX_LEASE_MS?: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +116,18 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+export interface EventsConfig {
+  /** Prepended to every exchange and queue name; isolates copies of the system on one broker. */
+  readonly topologyPrefix: string;
+  /** Deliveries of one message before the queue dead-letters it. */
+  readonly deliveryLimit: number;
+  readonly prefetch: number;
+  /** How long a publish waits for the broker's confirm before the outbox keeps it for later. */
+  readonly publishTimeoutMs: number;
+  readonly outboxSweepIntervalMs: number;
+  readonly outboxLeaseMs: number;
 }
 
 /** Typed, validated configuration of one service process; injected wherever config is needed. */
@@ -88,6 +141,7 @@ export class AppConfig {
     readonly logFormat: 'text' | 'json',
     readonly orderSyncStatuses: readonly OrderStatus[],
     readonly shutdownTimeoutMs: number,
+    readonly events: EventsConfig,
   ) {}
 
   get serviceName(): ServiceName {
@@ -129,5 +183,13 @@ export function loadAppConfig(
     parsed.LOG_FORMAT ?? 'text',
     parsed.ORDER_SYNC_STATUSES ?? ['under process', 'shipping'],
     parsed.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    {
+      topologyPrefix: parsed.AMQP_TOPOLOGY_PREFIX ? `${parsed.AMQP_TOPOLOGY_PREFIX}.` : '',
+      deliveryLimit: parsed.AMQP_DELIVERY_LIMIT ?? 10,
+      prefetch: parsed.AMQP_PREFETCH ?? 50,
+      publishTimeoutMs: parsed.PUBLISH_TIMEOUT_MS ?? 5_000,
+      outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL_MS ?? 1_000,
+      outboxLeaseMs: parsed.OUTBOX_LEASE_MS ?? 15_000,
+    },
   );
 }

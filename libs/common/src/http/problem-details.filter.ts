@@ -98,7 +98,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = exception.getResponse();
     let detail = exception.message;
     if (typeof body === 'object' && body !== null && 'message' in body) {
-      const message = (body as { message: unknown }).message;
+      const message = body.message;
       detail = Array.isArray(message) ? message.join('; ') : String(message);
     }
     return this.problem(status, HTTP_EXCEPTION_TYPES[status] ?? 'about:blank', detail);

@@ -1,48 +1,87 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { User } from './user.schema';
+import { isDuplicateKeyError } from '../mongo-errors';
+import { User, userVersionKey } from './user.schema';
 
-export type UserRecord = User;
-export type UserChanges = Partial<Pick<User, 'emails' | 'deliveryAddress' | 'updatedAt'>>;
+export type UserRecord = Omit<User, '_id'>;
 
-const PUBLIC_FIELDS = { _id: 0 } as const;
+export interface OutboxBacklog {
+  pending: number;
+  oldestOccurredAt: Date | null;
+}
 
-/** The only code that touches the users collection. */
+const WITHOUT_KEY = { _id: 0 } as const;
+
+/** The only code that touches the users collection (user versions and their outbox). */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
 
-  async insert(user: UserRecord): Promise<UserRecord> {
-    await this.users.create(user);
-    return user;
+  /**
+   * Stores a new version with its event in one insert. False when that version already exists:
+   * another writer changed the user first (optimistic concurrency).
+   */
+  async insertVersion(record: UserRecord): Promise<boolean> {
+    try {
+      await this.users.create({ ...record, _id: userVersionKey(record.userId, record.version) });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   findByUserId(userId: string): Promise<UserRecord | null> {
-    return this.users.findOne({ userId }, PUBLIC_FIELDS).lean<UserRecord>().exec();
-  }
-
-  /**
-   * Applies `changes` only if the stored version is still `expectedVersion` (optimistic
-   * concurrency) and bumps the version; null when another write got there first.
-   */
-  updateIfVersion(
-    userId: string,
-    expectedVersion: number,
-    changes: UserChanges,
-  ): Promise<UserRecord | null> {
     return this.users
-      .findOneAndUpdate(
-        { userId, version: expectedVersion },
-        { $set: changes, $inc: { version: 1 } },
-        // No projection: FerretDB's findAndModify does not support one; callers map fields.
-        { new: true },
-      )
+      .findOne({ userId }, WITHOUT_KEY)
+      .sort({ version: -1 })
       .lean<UserRecord>()
       .exec();
   }
 
   async holdsEmail(userId: string, email: string): Promise<boolean> {
-    return (await this.users.exists({ userId, emails: email })) !== null;
+    const user = await this.findByUserId(userId);
+    return user?.emails.includes(email) ?? false;
+  }
+
+  /** Unpublished versions of one user, oldest first: the order events must go out in. */
+  findUnpublished(userId: string): Promise<UserRecord[]> {
+    return this.users
+      .find({ userId, published: false }, WITHOUT_KEY)
+      .sort({ version: 1 })
+      .lean<UserRecord[]>()
+      .exec();
+  }
+
+  /** Users with events still unpublished that occurred before `cutoff` (the relay's sweep). */
+  async usersWithUnpublishedBefore(cutoff: Date, limit: number): Promise<string[]> {
+    const rows = await this.users
+      .find({ published: false, 'event.occurredAt': { $lt: cutoff } }, { userId: 1, _id: 0 })
+      .sort({ 'event.occurredAt': 1 })
+      .limit(limit)
+      .lean<{ userId: string }[]>()
+      .exec();
+    return [...new Set(rows.map((row) => row.userId))];
+  }
+
+  /** After the broker confirmed: mark the version published and drop the versions before it. */
+  async markPublished(userId: string, version: number): Promise<void> {
+    await this.users
+      .updateOne({ _id: userVersionKey(userId, version) }, { $set: { published: true } })
+      .exec();
+    await this.users.deleteMany({ userId, version: { $lt: version }, published: true }).exec();
+  }
+
+  async outboxBacklog(): Promise<OutboxBacklog> {
+    const [pending, oldest] = await Promise.all([
+      this.users.countDocuments({ published: false }).exec(),
+      this.users
+        .findOne({ published: false }, { 'event.occurredAt': 1, _id: 0 })
+        .sort({ 'event.occurredAt': 1 })
+        .lean<Pick<User, 'event'>>()
+        .exec(),
+    ]);
+    return { pending, oldestOccurredAt: oldest?.event.occurredAt ?? null };
   }
 }

@@ -1,0 +1,183 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  NotFoundProblem,
+  ProblemException,
+  ProblemType,
+  RequestValidationException,
+} from '@aware/common';
+import {
+  DEFAULT_PAGE_SIZE,
+  isForwardTransition,
+  sameAddress,
+  sameEmails,
+  toAddress,
+  type CreateOrderDto,
+  type ListOrdersQueryDto,
+  type OrderDto,
+  type OrderItemDto,
+  type OrderStatus,
+  type UpdateOrderDetailsDto,
+} from '@aware/contracts';
+import { OrdersRepository, type OrderDetailsChanges, type OrderRecord } from '@aware/database';
+import { decodeCursor, encodeCursor } from './order-cursor';
+import { toOrderDto } from './order-response';
+
+/** One page of GET /orders and, when more orders follow, the cursor of the next page. */
+export interface OrderPage {
+  orders: OrderDto[];
+  nextCursor?: string;
+}
+
+type OrderContact = Pick<OrderRecord, 'userEmails' | 'deliveryAddress' | 'userVersion'>;
+
+class OrderDeliveredProblem extends ProblemException {
+  constructor(orderId: string) {
+    super(
+      HttpStatus.CONFLICT,
+      ProblemType.orderDelivered,
+      `Order ${orderId} is delivered; its details can no longer change.`,
+    );
+  }
+}
+
+/**
+ * Σ quantity × price to the cent. Summed in integer cents, so 3 × 0.10 is 0.30 and not
+ * 0.30000000000000004; a total too large for exact cents is refused rather than rounded.
+ */
+function totalPriceOf(items: readonly OrderItemDto[]): number {
+  const cents = items.reduce((sum, item) => sum + Math.round(item.price * 100) * item.quantity, 0);
+  if (!Number.isSafeInteger(cents)) {
+    throw new RequestValidationException(
+      [{ field: 'items', message: 'the order total is too large to be computed to the cent' }],
+      'The order total is too large.',
+    );
+  }
+  return cents / 100;
+}
+
+@Injectable()
+export class OrdersService {
+  constructor(private readonly orders: OrdersRepository) {}
+
+  async create(dto: CreateOrderDto): Promise<OrderDto> {
+    const now = new Date();
+    const record: OrderRecord = {
+      orderId: randomUUID(),
+      ...(dto.userId !== undefined && { userId: dto.userId }),
+      items: dto.items.map(({ itemId, quantity, price }) => ({ itemId, quantity, price })),
+      totalPrice: totalPriceOf(dto.items),
+      ...this.contactFor(dto),
+      orderStatus: dto.orderStatus ?? 'under process',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.orders.insert(record);
+    return toOrderDto(record);
+  }
+
+  async get(orderId: string): Promise<OrderDto> {
+    return toOrderDto(await this.load(orderId));
+  }
+
+  async list(query: ListOrdersQueryDto): Promise<OrderPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = query.after === undefined ? undefined : decodeCursor(query.after);
+    // One order more than the page tells whether a next page exists, without counting.
+    const found = await this.orders.list(
+      { orderStatus: query.status, userId: query.userId },
+      after,
+      limit + 1,
+    );
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      orders: page.map(toOrderDto),
+      ...(found.length > limit && last && { nextCursor: encodeCursor(last) }),
+    };
+  }
+
+  async updateStatus(orderId: string, to: OrderStatus): Promise<OrderDto> {
+    // The write is conditional on the status just read. Losing that race means the status moved
+    // forward, which it can do at most twice, so this loop ends.
+    for (;;) {
+      const current = await this.load(orderId);
+      if (current.orderStatus === to) return toOrderDto(current);
+      if (!isForwardTransition(current.orderStatus, to)) {
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          ProblemType.invalidTransition,
+          `Order ${orderId} is ${current.orderStatus}; it cannot go back to ${to}.`,
+        );
+      }
+      const updated = await this.orders.updateStatusIfCurrent(
+        orderId,
+        current.orderStatus,
+        to,
+        new Date(),
+      );
+      if (updated) return toOrderDto(updated);
+    }
+  }
+
+  async updateDetails(orderId: string, dto: UpdateOrderDetailsDto): Promise<OrderDto> {
+    if (dto.userEmails === undefined && dto.deliveryAddress === undefined) {
+      throw new RequestValidationException(
+        [{ field: '(body)', message: 'at least one of userEmails, deliveryAddress is required' }],
+        'Nothing to update: send userEmails and/or deliveryAddress.',
+      );
+    }
+    const current = await this.load(orderId);
+    if (current.orderStatus === 'delivered') throw new OrderDeliveredProblem(orderId);
+
+    // Only the fields sent are written, so a user event applied meanwhile keeps the other one.
+    // userVersion stays: replays of the user version already applied do not undo this edit,
+    // while the user's next change still reaches the order.
+    const userEmails = dto.userEmails;
+    const deliveryAddress = dto.deliveryAddress && toAddress(dto.deliveryAddress);
+    const unchanged =
+      (userEmails === undefined || sameEmails(userEmails, current.userEmails)) &&
+      (deliveryAddress === undefined || sameAddress(deliveryAddress, current.deliveryAddress));
+    if (unchanged) return toOrderDto(current);
+
+    const changes: OrderDetailsChanges = {
+      ...(userEmails !== undefined && { userEmails }),
+      ...(deliveryAddress !== undefined && { deliveryAddress }),
+      updatedAt: new Date(),
+    };
+    const updated = await this.orders.updateDetailsUnlessDelivered(orderId, changes);
+    // Orders are never deleted: a miss means the order was delivered since it was read.
+    if (!updated) throw new OrderDeliveredProblem(orderId);
+    return toOrderDto(updated);
+  }
+
+  /**
+   * The contact fields a new order carries. SPEC §4.2 lets a userId the service knows from user
+   * events stand in for missing ones, filled from that user's latest data (with its version);
+   * until the order service keeps that user projection (§5), both must come with the request.
+   */
+  private contactFor(dto: CreateOrderDto): OrderContact {
+    const { userEmails, deliveryAddress } = dto;
+    if (userEmails === undefined || deliveryAddress === undefined) {
+      const missing = [
+        ...(userEmails === undefined ? ['userEmails'] : []),
+        ...(deliveryAddress === undefined ? ['deliveryAddress'] : []),
+      ];
+      throw new RequestValidationException(
+        missing.map((field) => ({
+          field,
+          message: `${field} is required unless userId names a user known to the order service`,
+        })),
+        `Missing ${missing.join(' and ')}.`,
+      );
+    }
+    // Version 0: these fields come from the request, so any event about the user supersedes them.
+    return { userEmails, deliveryAddress: toAddress(deliveryAddress), userVersion: 0 };
+  }
+
+  private async load(orderId: string): Promise<OrderRecord> {
+    const order = await this.orders.findByOrderId(orderId);
+    if (!order) throw new NotFoundProblem(`Order ${orderId} not found.`);
+    return order;
+  }
+}

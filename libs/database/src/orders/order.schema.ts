@@ -1,0 +1,40 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
+import { AddressDocument, AddressSchema } from '../address.schema';
+
+export const ORDERS_COLLECTION = 'orders';
+
+@Schema({ _id: false, versionKey: false })
+export class OrderItemDocument {
+  @Prop({ required: true }) itemId!: string;
+  @Prop({ required: true, min: 1 }) quantity!: number;
+  @Prop({ required: true, min: 0 }) price!: number;
+}
+
+export const OrderItemSchema = SchemaFactory.createForClass(OrderItemDocument);
+
+@Schema({ collection: ORDERS_COLLECTION, versionKey: false, timestamps: false })
+export class Order {
+  @Prop({ required: true, unique: true }) orderId!: string;
+  @Prop() userId?: string;
+  @Prop({ type: [OrderItemSchema], required: true }) items!: OrderItemDocument[];
+  @Prop({ required: true, min: 0 }) totalPrice!: number;
+  @Prop({ type: [String], required: true }) userEmails!: string[];
+  @Prop({ type: AddressSchema, required: true }) deliveryAddress!: AddressDocument;
+  @Prop({ type: String, required: true, enum: ORDER_STATUSES }) orderStatus!: OrderStatus;
+  /**
+   * The user version that userEmails/deliveryAddress reflect; 0 when they came from the request.
+   * User events only overwrite orders holding an older version (SPEC §5). Never returned.
+   */
+  @Prop({ required: true, min: 0 }) userVersion!: number;
+  @Prop({ required: true }) createdAt!: Date;
+  @Prop({ required: true }) updatedAt!: Date;
+}
+
+export const OrderSchema = SchemaFactory.createForClass(Order);
+// GET /orders pages in (createdAt, orderId) order, unfiltered or filtered by status or user.
+OrderSchema.index({ createdAt: 1, orderId: 1 });
+OrderSchema.index({ orderStatus: 1, createdAt: 1, orderId: 1 });
+OrderSchema.index({ userId: 1, createdAt: 1, orderId: 1 });
+// A user event updates the user's orders whose version is older than the event's.
+OrderSchema.index({ userId: 1, userVersion: 1 });

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { FilterQuery, Model } from 'mongoose';
+import type { OrderStatus } from '@aware/contracts';
+import { Order } from './order.schema';
+
+export type OrderRecord = Order;
+export type OrderDetailsChanges = Partial<Pick<Order, 'userEmails' | 'deliveryAddress'>> &
+  Pick<Order, 'updatedAt'>;
+
+export interface OrderFilter {
+  orderStatus?: OrderStatus;
+  userId?: string;
+}
+
+/** Where a page of orders ends: the next page starts strictly after it. */
+export interface OrderPosition {
+  createdAt: Date;
+  orderId: string;
+}
+
+const PUBLIC_FIELDS = { _id: 0 } as const;
+/** The listing order; orderId breaks ties between orders created in the same millisecond. */
+const LIST_SORT = { createdAt: 1, orderId: 1 } as const;
+
+/** The only code that touches the orders collection. */
+@Injectable()
+export class OrdersRepository {
+  constructor(@InjectModel(Order.name) private readonly orders: Model<Order>) {}
+
+  async insert(order: OrderRecord): Promise<OrderRecord> {
+    await this.orders.create(order);
+    return order;
+  }
+
+  findByOrderId(orderId: string): Promise<OrderRecord | null> {
+    return this.orders.findOne({ orderId }, PUBLIC_FIELDS).lean<OrderRecord>().exec();
+  }
+
+  /** Up to `limit` orders matching `filter`, in (createdAt, orderId) order, after `after`. */
+  list(
+    filter: OrderFilter,
+    after: OrderPosition | undefined,
+    limit: number,
+  ): Promise<OrderRecord[]> {
+    // Only the criteria that were given: an undefined value would be sent as null and match.
+    const query: FilterQuery<Order> = {
+      ...(filter.orderStatus !== undefined && { orderStatus: filter.orderStatus }),
+      ...(filter.userId !== undefined && { userId: filter.userId }),
+      // Strictly after `after` in (createdAt, orderId) order. The plain createdAt bound lets
+      // MongoDB scan one range of the (…, createdAt, orderId) index instead of one per clause.
+      ...(after && {
+        createdAt: { $gte: after.createdAt },
+        $or: [{ createdAt: { $gt: after.createdAt } }, { orderId: { $gt: after.orderId } }],
+      }),
+    };
+    return this.orders
+      .find(query, PUBLIC_FIELDS)
+      .sort(LIST_SORT)
+      .limit(limit)
+      .lean<OrderRecord[]>()
+      .exec();
+  }
+
+  /** Moves the status only if it is still `from`; null when another write changed it first. */
+  updateStatusIfCurrent(
+    orderId: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    now: Date,
+  ): Promise<OrderRecord | null> {
+    return this.orders
+      .findOneAndUpdate(
+        { orderId, orderStatus: from },
+        { $set: { orderStatus: to, updatedAt: now } },
+        // No projection: FerretDB's findAndModify does not support one; callers map fields.
+        { new: true },
+      )
+      .lean<OrderRecord>()
+      .exec();
+  }
+
+  /** Applies `changes` unless the order is delivered (or missing); null when it was not applied. */
+  updateDetailsUnlessDelivered(
+    orderId: string,
+    changes: OrderDetailsChanges,
+  ): Promise<OrderRecord | null> {
+    return this.orders
+      .findOneAndUpdate(
+        { orderId, orderStatus: { $ne: 'delivered' } },
+        { $set: changes },
+        // No projection: FerretDB's findAndModify does not support one; callers map fields.
+        { new: true },
+      )
+      .lean<OrderRecord>()
+      .exec();
+  }
+}

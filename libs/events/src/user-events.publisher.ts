@@ -1,0 +1,44 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { Injectable } from '@nestjs/common';
+import type { Options } from 'amqplib';
+import { AppConfig } from '@aware/common';
+import type { UserEvent } from '@aware/contracts';
+import { userEventsTopology } from './topology';
+
+/** amqp-connection-manager rejects a publish that is not confirmed within `timeout` ms. */
+type ConfirmedPublishOptions = Options.Publish & { timeout: number };
+
+/** Publishes user events as persistent messages and resolves only on the broker's confirm. */
+@Injectable()
+export class UserEventsPublisher {
+  private readonly exchange: string;
+
+  constructor(
+    private readonly amqp: AmqpConnection,
+    private readonly config: AppConfig,
+  ) {
+    this.exchange = userEventsTopology(config.events.topologyPrefix).exchange;
+  }
+
+  get connected(): boolean {
+    return this.amqp.managedConnection.isConnected();
+  }
+
+  onConnect(listener: () => void): void {
+    this.amqp.managedConnection.on('connect', listener);
+  }
+
+  async publish(event: UserEvent, correlationId?: string): Promise<void> {
+    const options: ConfirmedPublishOptions = {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: event.eventId,
+      type: event.type,
+      appId: event.producer,
+      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+      ...(correlationId && { correlationId }),
+      timeout: this.config.events.publishTimeoutMs,
+    };
+    await this.amqp.publish(this.exchange, event.type, event, options);
+  }
+}

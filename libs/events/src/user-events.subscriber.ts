@@ -1,0 +1,52 @@
+import { Nack, RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ConsumeMessage } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
+import { UserSnapshotHandler } from './user-snapshot.handler';
+
+/** Name of the handler configuration (queue, bindings) given to RabbitMQModule. */
+export const USER_EVENTS_HANDLER = 'order-user-events';
+
+const MAX_RETRY_DELAY_MS = 2_000;
+
+function deliveryCount(message: ConsumeMessage): number {
+  const count: unknown = message.properties.headers?.['x-delivery-count'];
+  return typeof count === 'number' ? count : 0;
+}
+
+/**
+ * Consumes user events. Acks only after the handler's database work is done; an invalid message
+ * is dead-lettered at once; a transient failure is requeued after a short backoff, and the
+ * queue's delivery limit dead-letters a message that keeps failing.
+ */
+@Injectable()
+export class UserEventsSubscriber {
+  private readonly logger = new Logger(UserEventsSubscriber.name);
+
+  constructor(private readonly handler: UserSnapshotHandler) {}
+
+  @RabbitSubscribe({ name: USER_EVENTS_HANDLER })
+  async handle(body: unknown, message: ConsumeMessage): Promise<Nack | undefined> {
+    const messageId = String(message.properties.messageId ?? '(no message id)');
+    let event;
+    try {
+      event = parseUserEvent(body);
+    } catch (error) {
+      const reason = error instanceof InvalidUserEventError ? error.message : String(error);
+      this.logger.warn(`dead-lettering message ${messageId}: ${reason}`);
+      return new Nack(false);
+    }
+    try {
+      await this.handler.applyUserSnapshot(event.data, event);
+      return undefined;
+    } catch (error) {
+      const deliveries = deliveryCount(message);
+      this.logger.warn(
+        `requeueing event ${event.eventId} (delivery ${deliveries + 1}): ${String(error)}`,
+      );
+      await sleep(Math.min(100 * 2 ** deliveries, MAX_RETRY_DELAY_MS));
+      return new Nack(true);
+    }
+  }
+}

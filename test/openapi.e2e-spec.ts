@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPENAPI_DIR, renderOpenApiDocuments } from '../scripts/openapi-documents';
+
+describe('committed OpenAPI documents (docs/openapi)', () => {
+  it('match what the code generates; run `npm run docs:openapi` after API changes', async () => {
+    const documents = await renderOpenApiDocuments();
+    expect([...documents.keys()].sort()).toEqual(['order.json', 'user-v1.json', 'user-v2.json']);
+    for (const [file, generated] of documents) {
+      const committed = readFileSync(join(OPENAPI_DIR, file), 'utf8');
+      expect({ file, document: committed }).toEqual({ file, document: generated });
+    }
+  });
+});
