@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, HealthModule, type AppConfig, type ServiceIdentity } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
+import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
+import { OrderSync } from './sync/order-sync.service';
 
 export const ORDER: ServiceIdentity = {
   name: 'order',
@@ -20,8 +22,9 @@ export class OrderServiceModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule,
-        HealthModule.forRoot({ checks: [MongoReadinessCheck] }),
         OrdersModule,
+        EventsModule.forConsumer({ imports: [OrdersModule], handler: OrderSync }),
+        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
       ],
     };
   }

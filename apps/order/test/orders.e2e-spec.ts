@@ -79,21 +79,6 @@ function errorFields(problem: ProblemDetails): string[] {
   return (problem.errors ?? []).map((error) => error.field);
 }
 
-/**
- * FerretDB v1 (the local test engine) applies every update as a read-modify-write of the whole
- * document, so no conditional write is atomic there and concurrent writers lose updates. The race
- * tests are meaningful only on MongoDB (CI); on FerretDB they say so and stop.
- */
-async function hasAtomicUpdates(connection: Connection): Promise<boolean> {
-  const info = await connection.getClient().db('admin').command({ buildInfo: 1 });
-  return !('ferretdbVersion' in info);
-}
-
-function skipWithoutAtomicUpdates(atomic: boolean, test: string): boolean {
-  if (!atomic) console.warn(`skipped "${test}": FerretDB v1 updates are not atomic`);
-  return !atomic;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -101,12 +86,10 @@ function sleep(ms: number): Promise<void> {
 describe('Order service: /orders (SPEC §4, §4.2)', () => {
   let testApp: TestApp;
   let app: NestFastifyApplication;
-  let atomicUpdates: boolean;
 
   beforeAll(async () => {
     testApp = await startTestApp(ORDER, orderModule);
     app = testApp.app;
-    atomicUpdates = await hasAtomicUpdates(app.get<Connection>(getConnectionToken()));
   });
 
   afterAll(async () => {
@@ -605,8 +588,7 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
       expect((await get(`/orders/${shipping.orderId}`)).json<OrderDto>()).toEqual(shipping);
     });
 
-    it('never moves back under concurrent updates (MongoDB only)', async () => {
-      if (skipWithoutAtomicUpdates(atomicUpdates, 'concurrent status updates')) return;
+    it('never moves back under concurrent updates', async () => {
       for (let round = 0; round < 5; round += 1) {
         const created = await createOrder();
         const targets = ['shipping', 'delivered', 'shipping', 'delivered', 'shipping', 'shipping'];
@@ -729,8 +711,7 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
       );
     });
 
-    it('never changes an order delivered concurrently (MongoDB only)', async () => {
-      if (skipWithoutAtomicUpdates(atomicUpdates, 'concurrent details and delivery')) return;
+    it('never changes an order delivered concurrently', async () => {
       for (let round = 0; round < 5; round += 1) {
         const created = await createOrder();
         const [details, status] = await Promise.all([

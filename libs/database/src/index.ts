@@ -11,3 +11,5 @@ export * from './users/users.repository';
 export * from './orders/order.schema';
 export * from './orders/orders-database.module';
 export * from './orders/orders.repository';
+export * from './orders/user-projection.schema';
+export * from './orders/user-projections.repository';

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { OrdersDatabaseModule } from '@aware/database';
+import { OrderLocks } from './order-locks';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
   imports: [OrdersDatabaseModule],
   controllers: [OrdersController],
-  providers: [OrdersService],
+  providers: [OrdersService, OrderLocks],
+  exports: [OrderLocks, OrdersDatabaseModule],
 })
 export class OrdersModule {}

@@ -19,7 +19,13 @@ import {
   type OrderStatus,
   type UpdateOrderDetailsDto,
 } from '@aware/contracts';
-import { OrdersRepository, type OrderDetailsChanges, type OrderRecord } from '@aware/database';
+import {
+  OrdersRepository,
+  UserProjectionsRepository,
+  type OrderDetailsChanges,
+  type OrderRecord,
+} from '@aware/database';
+import { OrderLocks } from './order-locks';
 import { decodeCursor, encodeCursor } from './order-cursor';
 import { toOrderDto } from './order-response';
 
@@ -58,16 +64,29 @@ function totalPriceOf(items: readonly OrderItemDto[]): number {
 
 @Injectable()
 export class OrdersService {
-  constructor(private readonly orders: OrdersRepository) {}
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly projections: UserProjectionsRepository,
+    private readonly locks: OrderLocks,
+  ) {}
 
-  async create(dto: CreateOrderDto): Promise<OrderDto> {
+  /**
+   * With a userId, the order is written under that user's lock: a user event is then applied
+   * either before (the order copies the new state) or after (the event updates the order).
+   */
+  create(dto: CreateOrderDto): Promise<OrderDto> {
+    return dto.userId ? this.locks.forUser(dto.userId, () => this.insert(dto)) : this.insert(dto);
+  }
+
+  private async insert(dto: CreateOrderDto): Promise<OrderDto> {
+    const contact = await this.contactFor(dto);
     const now = new Date();
     const record: OrderRecord = {
       orderId: randomUUID(),
       ...(dto.userId !== undefined && { userId: dto.userId }),
       items: dto.items.map(({ itemId, quantity, price }) => ({ itemId, quantity, price })),
       totalPrice: totalPriceOf(dto.items),
-      ...this.contactFor(dto),
+      ...contact,
       orderStatus: dto.orderStatus ?? 'under process',
       createdAt: now,
       updatedAt: now,
@@ -98,6 +117,22 @@ export class OrdersService {
   }
 
   async updateStatus(orderId: string, to: OrderStatus): Promise<OrderDto> {
+    const order = await this.load(orderId);
+    return this.locks.forOwner(order, () => this.moveStatus(orderId, to));
+  }
+
+  async updateDetails(orderId: string, dto: UpdateOrderDetailsDto): Promise<OrderDto> {
+    if (dto.userEmails === undefined && dto.deliveryAddress === undefined) {
+      throw new RequestValidationException(
+        [{ field: '(body)', message: 'at least one of userEmails, deliveryAddress is required' }],
+        'Nothing to update: send userEmails and/or deliveryAddress.',
+      );
+    }
+    const order = await this.load(orderId);
+    return this.locks.forOwner(order, () => this.changeDetails(orderId, dto));
+  }
+
+  private async moveStatus(orderId: string, to: OrderStatus): Promise<OrderDto> {
     // The write is conditional on the status just read. Losing that race means the status moved
     // forward, which it can do at most twice, so this loop ends.
     for (;;) {
@@ -120,13 +155,7 @@ export class OrdersService {
     }
   }
 
-  async updateDetails(orderId: string, dto: UpdateOrderDetailsDto): Promise<OrderDto> {
-    if (dto.userEmails === undefined && dto.deliveryAddress === undefined) {
-      throw new RequestValidationException(
-        [{ field: '(body)', message: 'at least one of userEmails, deliveryAddress is required' }],
-        'Nothing to update: send userEmails and/or deliveryAddress.',
-      );
-    }
+  private async changeDetails(orderId: string, dto: UpdateOrderDetailsDto): Promise<OrderDto> {
     const current = await this.load(orderId);
     if (current.orderStatus === 'delivered') throw new OrderDeliveredProblem(orderId);
 
@@ -152,12 +181,13 @@ export class OrdersService {
   }
 
   /**
-   * The contact fields a new order carries. SPEC §4.2 lets a userId the service knows from user
-   * events stand in for missing ones, filled from that user's latest data (with its version);
-   * until the order service keeps that user projection (§5), both must come with the request.
+   * The contact fields a new order carries (SPEC §4.2): missing ones are filled from the latest
+   * state of a user known from events, and the order then reflects that user version.
    */
-  private contactFor(dto: CreateOrderDto): OrderContact {
-    const { userEmails, deliveryAddress } = dto;
+  private async contactFor(dto: CreateOrderDto): Promise<OrderContact> {
+    const known = dto.userId ? await this.projections.find(dto.userId) : null;
+    const userEmails = dto.userEmails ?? known?.emails;
+    const deliveryAddress = dto.deliveryAddress ?? known?.deliveryAddress;
     if (userEmails === undefined || deliveryAddress === undefined) {
       const missing = [
         ...(userEmails === undefined ? ['userEmails'] : []),
@@ -171,8 +201,13 @@ export class OrdersService {
         `Missing ${missing.join(' and ')}.`,
       );
     }
-    // Version 0: these fields come from the request, so any event about the user supersedes them.
-    return { userEmails, deliveryAddress: toAddress(deliveryAddress), userVersion: 0 };
+    const filled = dto.userEmails === undefined || dto.deliveryAddress === undefined;
+    return {
+      userEmails: [...userEmails],
+      deliveryAddress: toAddress(deliveryAddress),
+      // Fields from the request are superseded by any event about the user (version 0).
+      userVersion: filled && known ? known.version : 0,
+    };
   }
 
   private async load(orderId: string): Promise<OrderRecord> {

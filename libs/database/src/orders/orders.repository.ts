@@ -62,6 +62,49 @@ export class OrdersRepository {
       .exec();
   }
 
+  /**
+   * Copies a user's newest synced fields onto the orders that follow the user (status in
+   * `statuses`) and still reflect an older version. One updateMany: duplicates and stale events
+   * match nothing. Returns how many orders changed.
+   */
+  async applyUserState(
+    state: {
+      userId: string;
+      version: number;
+      emails: string[];
+      deliveryAddress: Order['deliveryAddress'];
+    },
+    statuses: readonly OrderStatus[],
+    now: Date,
+  ): Promise<number> {
+    const result = await this.orders
+      .updateMany(
+        {
+          userId: state.userId,
+          userVersion: { $lt: state.version },
+          orderStatus: { $in: statuses },
+        },
+        {
+          $set: {
+            userEmails: state.emails,
+            deliveryAddress: state.deliveryAddress,
+            userVersion: state.version,
+            updatedAt: now,
+          },
+        },
+      )
+      .exec();
+    return result.modifiedCount;
+  }
+
+  /** Orders that follow a user, with what they carry, for the drift audit. */
+  followersOf(userId: string, statuses: readonly OrderStatus[]): Promise<OrderRecord[]> {
+    return this.orders
+      .find({ userId, orderStatus: { $in: statuses } }, PUBLIC_FIELDS)
+      .lean<OrderRecord[]>()
+      .exec();
+  }
+
   /** Moves the status only if it is still `from`; null when another write changed it first. */
   updateStatusIfCurrent(
     orderId: string,

@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@aware/common';
+import type { UserEvent, UserSnapshot } from '@aware/contracts';
+import { OrdersRepository, UserProjectionsRepository } from '@aware/database';
+import { UserSnapshotHandler } from '@aware/events';
+import { OrderLocks } from '../orders/order-locks';
+
+/**
+ * Applies a user event: the projection keeps the user's newest state, and the orders that follow
+ * the user (ORDER_SYNC_STATUSES) take it unless they already reflect that version or a newer
+ * one. Both writes are version-guarded, so duplicates and late events change nothing.
+ */
+@Injectable()
+export class OrderSync extends UserSnapshotHandler {
+  private readonly logger = new Logger(OrderSync.name);
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly projections: UserProjectionsRepository,
+    private readonly locks: OrderLocks,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  applyUserSnapshot(snapshot: UserSnapshot, event: UserEvent): Promise<void> {
+    return this.locks.forUser(snapshot.userId, async () => {
+      const now = new Date();
+      await this.projections.applyIfNewer(snapshot, now);
+      const changed = await this.orders.applyUserState(
+        snapshot,
+        this.config.orderSyncStatuses,
+        now,
+      );
+      this.logger.debug(
+        `${event.type} ${snapshot.userId} v${snapshot.version}: ${changed} orders updated`,
+      );
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { Address } from '@aware/contracts';
+import { isDuplicateKeyError } from '../mongo-errors';
+import { UserProjection } from './user-projection.schema';
+
+export interface UserState {
+  userId: string;
+  version: number;
+  emails: string[];
+  deliveryAddress: Address;
+}
+
+/** The only code that touches the user projection. */
+@Injectable()
+export class UserProjectionsRepository {
+  constructor(
+    @InjectModel(UserProjection.name) private readonly projections: Model<UserProjection>,
+  ) {}
+
+  async find(userId: string): Promise<UserState | null> {
+    const found = await this.projections.findById(userId).lean<UserProjection>().exec();
+    return found && this.toState(found);
+  }
+
+  /** Stores `state` unless a version at least as new is already there; true when stored. */
+  async applyIfNewer(state: UserState, now: Date): Promise<boolean> {
+    const fields = {
+      version: state.version,
+      emails: state.emails,
+      deliveryAddress: state.deliveryAddress,
+      updatedAt: now,
+    };
+    const updated = await this.projections
+      .updateOne({ _id: state.userId, version: { $lt: state.version } }, { $set: fields })
+      .exec();
+    if (updated.matchedCount === 1) return true;
+    try {
+      await this.projections.create({ _id: state.userId, ...fields });
+      return true;
+    } catch (error) {
+      // Already there with this version or a newer one.
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every projected user, for the drift audit. */
+  async *all(): AsyncGenerator<UserState> {
+    for await (const found of this.projections.find().lean<UserProjection>().cursor()) {
+      yield this.toState(found);
+    }
+  }
+
+  private toState(found: UserProjection): UserState {
+    return {
+      userId: found._id,
+      version: found.version,
+      emails: found.emails,
+      deliveryAddress: found.deliveryAddress,
+    };
+  }
+}
