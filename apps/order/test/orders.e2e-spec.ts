@@ -168,18 +168,37 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
       });
       expect(order.totalPrice).toBe(20.29);
       const large = await createOrder({
-        items: [{ itemId: 'c', quantity: 999_999, price: 99_999.99 }],
+        items: Array.from({ length: 100 }, (_, index) => ({
+          itemId: `c${index}`,
+          quantity: 10_000,
+          price: 999_999.99,
+        })),
       });
-      expect(large.totalPrice).toBe(99_999_890_000.01);
+      expect(large.totalPrice).toBe(999_999_990_000);
       const free = await createOrder({ items: [{ itemId: 'd', quantity: 5, price: 0 }] });
       expect(free.totalPrice).toBe(0);
     });
 
-    it('refuses a total too large to be exact to the cent with 400, not a rounded total', async () => {
-      const response = await post(
-        orderBody({ items: [{ itemId: 'a', quantity: 1_000_000, price: 1_000_000_000 }] }),
+    it('refuses quantities and prices past the limits that keep totals exact', async () => {
+      const quantity = await post(
+        orderBody({ items: [{ itemId: 'a', quantity: 10_001, price: 1 }] }),
       );
-      expect(errorFields(expectProblem(response, 400))).toEqual(['items']);
+      expect(errorFields(expectProblem(quantity, 400))).toEqual(['items[0].quantity']);
+      const price = await post(
+        orderBody({ items: [{ itemId: 'a', quantity: 1, price: 1_000_000.01 }] }),
+      );
+      expect(errorFields(expectProblem(price, 400))).toEqual(['items[0].price']);
+    });
+
+    it('names the type when a value has the wrong type', async () => {
+      const response = await post(orderBody({ items: [{ itemId: 5, quantity: '2', price: 1 }] }));
+      const problem = expectProblem(response, 400);
+      expect(problem.errors).toEqual(
+        expect.arrayContaining([
+          { field: 'items[0].itemId', message: 'itemId must be a string' },
+          { field: 'items[0].quantity', message: 'quantity must be an integer number' },
+        ]),
+      );
     });
 
     it('keeps userId and a sent orderStatus; rejects an unknown status', async () => {

@@ -26,6 +26,7 @@ export class RequestValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
       // One message per field: an `emails` that is not an array needs no per-item errors.
+      // Decorators run bottom-up, so DTOs put the type check (@IsString, @IsInt…) lowest.
       stopAtFirstError: true,
       transform: true,
       validationError: { target: false, value: false },

@@ -10,37 +10,37 @@ const trim = ({ value }: { value: unknown }): unknown =>
 export class AddressDto implements Address {
   @ApiProperty({ example: '1 Main St', maxLength: 200 })
   @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
   street!: string;
 
   @ApiProperty({ example: 'Springfield', maxLength: 200 })
   @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
   city!: string;
 
   @ApiProperty({ example: 'IL', maxLength: 200 })
   @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
   state!: string;
 
   @ApiProperty({ example: '62701', maxLength: 200 })
   @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
   postalCode!: string;
 
   @ApiProperty({ example: 'US', maxLength: 200 })
   @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
   country!: string;
 }
 

@@ -20,9 +20,9 @@ export class ListOrdersQueryDto {
   @ApiPropertyOptional({ default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt()
   limit?: number;
 
   /** Opaque cursor from the previous page's `Link: <…>; rel="next"` header. */

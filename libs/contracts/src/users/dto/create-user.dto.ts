@@ -12,20 +12,20 @@ export class CreateUserDto {
 
   @ApiPropertyOptional({ example: 'Ada', maxLength: 100 })
   @IsOptional()
-  @IsString()
   @MaxLength(100)
+  @IsString()
   firstName?: string;
 
   @ApiPropertyOptional({ example: 'Lovelace', maxLength: 100 })
   @IsOptional()
-  @IsString()
   @MaxLength(100)
+  @IsString()
   lastName?: string;
 
   @ApiPropertyOptional({ example: '5551234567', pattern: '^[0-9]{10,15}$' })
   @IsOptional()
-  @IsString()
   @Matches(/^[0-9]{10,15}$/, { message: 'phoneNumber must be 10 to 15 digits' })
+  @IsString()
   phoneNumber?: string;
 
   /** Kept as sent by user-v1 (legacy); set by the server in user-v2, which ignores it. */
