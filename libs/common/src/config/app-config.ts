@@ -29,9 +29,9 @@ const splitList = ({ value }: { value: unknown }): unknown =>
 class EnvironmentVariables {
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(65535)
+  @Min(1)
+  @IsInt()
   PORT?: number;
 
   @IsOptional()
@@ -64,9 +64,9 @@ class EnvironmentVariables {
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(100)
   @Max(600_000)
+  @Min(100)
+  @IsInt()
   SHUTDOWN_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -77,37 +77,37 @@ class EnvironmentVariables {
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(1_000)
+  @Min(1)
+  @IsInt()
   AMQP_DELIVERY_LIMIT?: number;
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(10_000)
+  @Min(1)
+  @IsInt()
   AMQP_PREFETCH?: number;
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(100)
   @Max(600_000)
+  @Min(100)
+  @IsInt()
   PUBLISH_TIMEOUT_MS?: number;
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(50)
   @Max(600_000)
+  @Min(50)
+  @IsInt()
   OUTBOX_SWEEP_INTERVAL_MS?: number;
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1_000)
   @Max(600_000)
+  @Min(1_000)
+  @IsInt()
   OUTBOX_LEASE_MS?: number;
 }
 
@@ -171,7 +171,8 @@ export function loadAppConfig(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = plainToInstance(EnvironmentVariables, present);
-  const errors = validateSync(parsed, { whitelist: true });
+  // Decorators run bottom-up: the type check sits lowest so a bad value gets one message.
+  const errors = validateSync(parsed, { whitelist: true, stopAtFirstError: true });
   if (errors.length > 0) throw new ConfigError(describe(errors));
 
   return new AppConfig(

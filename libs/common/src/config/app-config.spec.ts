@@ -1,0 +1,70 @@
+import { ConfigError, loadAppConfig } from './app-config';
+import type { ServiceIdentity } from './service-identity';
+
+const ORDER: ServiceIdentity = {
+  name: 'order',
+  defaultDatabase: 'orders',
+  title: 'Order',
+  description: 'Order',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadAppConfig(env, ORDER);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadAppConfig', () => {
+  it('applies the SPEC §8 defaults', () => {
+    const config = loadAppConfig({}, ORDER);
+    expect(config.port).toBe(3000);
+    expect(config.mongoUri).toBe('mongodb://127.0.0.1:27017/orders');
+    expect(config.amqpUrl).toBe('amqp://guest:guest@127.0.0.1:5672');
+    expect(config.orderSyncStatuses).toEqual(['under process', 'shipping']);
+    expect(config.events.topologyPrefix).toBe('');
+    expect(config.serviceVersion).toMatch(/^order\/\d+\.\d+\.\d+$/);
+  });
+
+  it('reads every variable', () => {
+    const config = loadAppConfig(
+      {
+        PORT: '8080',
+        MONGO_URI: 'mongodb://db:27017/shop?authSource=admin',
+        AMQP_URL: 'amqps://u:p@mq:5671/vhost',
+        LOG_LEVEL: 'debug',
+        ORDER_SYNC_STATUSES: 'under process, shipping ,delivered',
+        AMQP_TOPOLOGY_PREFIX: 'staging',
+      },
+      ORDER,
+    );
+    expect(config.port).toBe(8080);
+    expect(config.mongoUri).toBe('mongodb://db:27017/shop?authSource=admin');
+    expect(config.logLevel).toBe('debug');
+    expect(config.orderSyncStatuses).toEqual(['under process', 'shipping', 'delivered']);
+    expect(config.events.topologyPrefix).toBe('staging.');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['MONGO_URI', 'mongodb://localhost:27017'],
+    ['MONGO_URI', 'postgres://localhost/x'],
+    ['AMQP_URL', 'http://localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['ORDER_SYNC_STATUSES', 'shipping,lost'],
+    ['AMQP_DELIVERY_LIMIT', '0'],
+    ['OUTBOX_SWEEP_INTERVAL_MS', 'often'],
+  ])('names %s when it is %p', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'y' })).toHaveLength(2);
+  });
+});
