@@ -31,6 +31,7 @@ export async function renderOpenApiDocuments(): Promise<Map<string, string>> {
     const app = await NestFactory.create(rootModule(config), createHttpAdapter(), {
       preview: true,
       logger: false,
+      abortOnError: false,
     });
     const document: OpenAPIObject = buildOpenApiDocument(app, identity);
     documents.set(`${identity.name}.json`, `${JSON.stringify(document, null, 2)}\n`);

@@ -386,6 +386,20 @@ describe.each([
       expect(ready.json()).toMatchObject({ status: 'ok', info: { mongodb: { status: 'up' } } });
     });
 
+    it('exposes Prometheus metrics: HTTP by route and status, events, outbox backlog', async () => {
+      await createUser();
+      const response = await send('GET', '/metrics');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.body).toMatch(
+        /http_requests_total\{method="POST",route="\/users",status="201"\} \d+/,
+      );
+      expect(response.body).toContain('http_request_duration_seconds_bucket');
+      expect(response.body).toMatch(/aware_outbox_pending \d+/);
+      expect(response.body).toMatch(/aware_outbox_oldest_age_seconds [\d.e+-]+/);
+      expect(response.body).toContain('aware_events_published_total');
+    });
+
     it('serves Swagger UI at /docs and the OpenAPI document at /docs/json', async () => {
       const ui = await send('GET', '/docs');
       expect(ui.statusCode).toBe(200);

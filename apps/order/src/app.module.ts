@@ -1,5 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, type AppConfig, type ServiceIdentity } from '@aware/common';
+import {
+  AppConfigModule,
+  HealthModule,
+  MetricsModule,
+  type AppConfig,
+  type ServiceIdentity,
+} from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
@@ -21,6 +27,7 @@ export class OrderServiceModule {
       module: OrderServiceModule,
       imports: [
         AppConfigModule.forRoot(config),
+        MetricsModule,
         DatabaseModule,
         OrdersModule,
         EventsModule.forConsumer({ imports: [OrdersModule], handler: OrderSync }),

@@ -16,3 +16,5 @@ export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './http/uuid-param.pipe';
 export * from './http/request-id.decorator';
+export * from './metrics/metrics';
+export * from './metrics/metrics.module';

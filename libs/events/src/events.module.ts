@@ -2,6 +2,7 @@ import { RabbitMQModule, type RabbitMQConfig } from '@golevelup/nestjs-rabbitmq'
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
 import { UsersDatabaseModule } from '@aware/database';
+import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
 import {
   orderQueueArguments,
@@ -67,7 +68,7 @@ export class EventsModule {
       module: EventsModule,
       global: true,
       imports: [rabbitModule(false), UsersDatabaseModule],
-      providers: [UserEventsPublisher, OutboxRelay],
+      providers: [UserEventsPublisher, OutboxRelay, EventMetrics, OutboxMetrics],
       exports: [OutboxRelay, RabbitMQModule],
     };
   }
@@ -80,6 +81,7 @@ export class EventsModule {
       imports: [rabbitModule(true), ...(options.imports ?? [])],
       providers: [
         UserEventsSubscriber,
+        EventMetrics,
         { provide: UserSnapshotHandler, useClass: options.handler },
       ],
       exports: [RabbitMQModule],

@@ -1,3 +1,4 @@
+export * from './event-metrics';
 export * from './events.module';
 export * from './outbox-relay';
 export * from './rabbit-readiness.check';

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Options } from 'amqplib';
 import { AppConfig } from '@aware/common';
 import type { UserEvent } from '@aware/contracts';
+import { EventMetrics } from './event-metrics';
 import { userEventsTopology } from './topology';
 
 /** amqp-connection-manager rejects a publish that is not confirmed within `timeout` ms. */
@@ -16,6 +17,7 @@ export class UserEventsPublisher {
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
   ) {
     this.exchange = userEventsTopology(config.events.topologyPrefix).exchange;
   }
@@ -39,6 +41,12 @@ export class UserEventsPublisher {
       ...(correlationId && { correlationId }),
       timeout: this.config.events.publishTimeoutMs,
     };
-    await this.amqp.publish(this.exchange, event.type, event, options);
+    try {
+      await this.amqp.publish(this.exchange, event.type, event, options);
+    } catch (error) {
+      this.metrics.publishFailures.inc();
+      throw error;
+    }
+    this.metrics.published.inc({ type: event.type });
   }
 }

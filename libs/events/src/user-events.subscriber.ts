@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
+import { EventMetrics } from './event-metrics';
 import { UserSnapshotHandler } from './user-snapshot.handler';
 
 /** Name of the handler configuration (queue, bindings) given to RabbitMQModule. */
@@ -24,7 +25,10 @@ function deliveryCount(message: ConsumeMessage): number {
 export class UserEventsSubscriber {
   private readonly logger = new Logger(UserEventsSubscriber.name);
 
-  constructor(private readonly handler: UserSnapshotHandler) {}
+  constructor(
+    private readonly handler: UserSnapshotHandler,
+    private readonly metrics: EventMetrics,
+  ) {}
 
   @RabbitSubscribe({ name: USER_EVENTS_HANDLER })
   async handle(body: unknown, message: ConsumeMessage): Promise<Nack | undefined> {
@@ -35,16 +39,19 @@ export class UserEventsSubscriber {
     } catch (error) {
       const reason = error instanceof InvalidUserEventError ? error.message : String(error);
       this.logger.warn(`dead-lettering message ${messageId}: ${reason}`);
+      this.metrics.consumed.inc({ outcome: 'dead_lettered' });
       return new Nack(false);
     }
     try {
       await this.handler.applyUserSnapshot(event.data, event);
+      this.metrics.consumed.inc({ outcome: 'applied' });
       return undefined;
     } catch (error) {
       const deliveries = deliveryCount(message);
       this.logger.warn(
         `requeueing event ${event.eventId} (delivery ${deliveries + 1}): ${String(error)}`,
       );
+      this.metrics.consumed.inc({ outcome: 'requeued' });
       await sleep(Math.min(100 * 2 ** deliveries, MAX_RETRY_DELAY_MS));
       return new Nack(true);
     }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, AppConfigModule, HealthModule } from '@aware/common';
+import { AppConfig, AppConfigModule, HealthModule, MetricsModule } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { UsersModule, type UsersModuleOptions } from './users.module';
@@ -12,6 +12,7 @@ export class UserServiceModule {
       module: UserServiceModule,
       imports: [
         AppConfigModule.forRoot(config),
+        MetricsModule,
         DatabaseModule,
         EventsModule.forProducer(),
         HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),

@@ -24,9 +24,9 @@ describe('order cursor', () => {
     ],
     [
       'a date in another form',
-      Buffer.from(
-        JSON.stringify({ createdAt: '2026-01-02', orderId: position.orderId }),
-      ).toString('base64url'),
+      Buffer.from(JSON.stringify({ createdAt: '2026-01-02', orderId: position.orderId })).toString(
+        'base64url',
+      ),
     ],
   ])('rejects %s with a 400 on `after`', (_case, cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(RequestValidationException);

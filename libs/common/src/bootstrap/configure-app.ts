@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { setupOpenApi } from '../docs/openapi';
+import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
 
@@ -16,6 +17,13 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     void reply
       .header('X-Service-Version', config.serviceVersion)
       .header('X-Request-ID', request.id);
+    done();
+  });
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL, so ids do not explode the label space.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
