@@ -34,17 +34,18 @@ export class EventMetrics {
 @Injectable()
 export class OutboxMetrics {
   constructor(metrics: Metrics, users: UsersRepository) {
-    const pending = metrics.gauge({
+    metrics.gauge({
       name: 'aware_outbox_pending',
       help: 'User events stored but not yet confirmed by the broker.',
+      async collect() {
+        this.set((await users.outboxBacklog()).pending);
+      },
     });
     metrics.gauge({
       name: 'aware_outbox_oldest_age_seconds',
       help: 'Age of the oldest unpublished user event (0 when none).',
       async collect() {
-        const backlog = await users.outboxBacklog();
-        pending.set(backlog.pending);
-        const oldest = backlog.oldestOccurredAt?.getTime();
+        const oldest = (await users.outboxBacklog()).oldestOccurredAt?.getTime();
         this.set(oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
       },
     });

@@ -1,0 +1,64 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import mongoose, { type Connection } from 'mongoose';
+import { ORDER, orderModule } from '../apps/order/src/app.module';
+import { USER_V1, userV1Module } from '../apps/user-v1/src/app.module';
+import { anAddress, uniqueEmail } from './support/fixtures';
+import { throwawayMongoUri } from './support/infra';
+import { startTestApp } from './support/test-app';
+
+/** Nothing listens on port 1: the broker is "down" for the whole test. */
+const DEAD_BROKER = 'amqp://guest:guest@127.0.0.1:1';
+
+describe('readiness and outages (SPEC §4.3, §5)', () => {
+  it('reports RabbitMQ down with 503, yet accepts user writes and keeps their events', async () => {
+    const service = await startTestApp(USER_V1, userV1Module, { AMQP_URL: DEAD_BROKER });
+    try {
+      const ready = await service.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(ready.json<{ detail: string }>().detail).toMatch(/rabbitmq/);
+      expect((await service.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+
+      const created = await service.app.inject({
+        method: 'POST',
+        url: '/users',
+        payload: { emails: [uniqueEmail()], deliveryAddress: anAddress() },
+      });
+      expect(created.statusCode).toBe(201);
+      const { userId } = created.json<{ userId: string }>();
+      const updated = await service.app.inject({
+        method: 'PUT',
+        url: `/users/${userId}`,
+        payload: { deliveryAddress: anAddress({ city: 'Offline' }) },
+      });
+      expect(updated.statusCode).toBe(200);
+
+      const metrics = await service.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/^aware_outbox_pending 2$/m);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('reports MongoDB down with 503 naming it', async () => {
+    const mongoUri = throwawayMongoUri('readiness');
+    const service = await startTestApp(ORDER, orderModule, { MONGO_URI: mongoUri });
+    try {
+      expect((await service.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(
+        200,
+      );
+      await service.app.get<Connection>(getConnectionToken()).close();
+      const ready = await service.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json<{ detail: string }>().detail).toMatch(/mongodb/);
+      const listing = await service.app.inject({ method: 'GET', url: '/orders' });
+      expect(listing.statusCode).toBe(503);
+      expect(listing.json()).toMatchObject({ status: 503, type: 'urn:aware:problem:unavailable' });
+    } finally {
+      await service.close();
+      const connection = await mongoose.createConnection(mongoUri).asPromise();
+      await connection.dropDatabase();
+      await connection.close();
+    }
+  });
+});
