@@ -18,3 +18,4 @@ export * from './http/uuid-param.pipe';
 export * from './http/request-id.decorator';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';
+export * from './http/require-any-field';

@@ -6,7 +6,7 @@ import {
   NotFoundProblem,
   ProblemException,
   ProblemType,
-  RequestValidationException,
+  requireAnyField,
 } from '@aware/common';
 import {
   sameAddress,
@@ -87,12 +87,7 @@ export class UsersService {
     ifMatch?: string,
     correlationId?: string,
   ): Promise<UserDto> {
-    if (dto.emails === undefined && dto.deliveryAddress === undefined) {
-      throw new RequestValidationException(
-        [{ field: '(body)', message: 'at least one of emails, deliveryAddress is required' }],
-        'Nothing to update: send emails and/or deliveryAddress.',
-      );
-    }
+    requireAnyField(dto, ['emails', 'deliveryAddress']);
     return this.userLocks.acquire(userId, () =>
       this.applyUpdate(userId, dto, ifMatch, correlationId),
     );

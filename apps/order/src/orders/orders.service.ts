@@ -5,6 +5,7 @@ import {
   ProblemException,
   ProblemType,
   RequestValidationException,
+  requireAnyField,
 } from '@aware/common';
 import {
   DEFAULT_PAGE_SIZE,
@@ -113,12 +114,7 @@ export class OrdersService {
   }
 
   async updateDetails(orderId: string, dto: UpdateOrderDetailsDto): Promise<OrderDto> {
-    if (dto.userEmails === undefined && dto.deliveryAddress === undefined) {
-      throw new RequestValidationException(
-        [{ field: '(body)', message: 'at least one of userEmails, deliveryAddress is required' }],
-        'Nothing to update: send userEmails and/or deliveryAddress.',
-      );
-    }
+    requireAnyField(dto, ['userEmails', 'deliveryAddress']);
     const order = await this.load(orderId);
     return this.locks.forOwner(order, () => this.changeDetails(orderId, dto));
   }
