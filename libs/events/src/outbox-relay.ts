@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '@aware/common';
 import { OutboxLeasesRepository, UsersRepository } from '@aware/database';
 import { toUserEvent } from './user-event-message';
@@ -15,6 +16,12 @@ import { UserEventsPublisher } from './user-events.publisher';
 const SWEEP_BATCH = 200;
 /** Outboxes published in parallel during a sweep. */
 const SWEEP_CONCURRENCY = 8;
+/**
+ * While another relay holds a user's lease (v1 and v2 writing the same user), retry this often
+ * for a while: that relay may have read the outbox before our write landed.
+ */
+const LEASE_RETRY_MS = 20;
+const LEASE_RETRIES = 25;
 
 /** published: nothing left pending; elsewhere: another relay holds the lease; failed: retry. */
 export type RelayOutcome = 'published' | 'elsewhere' | 'failed';
@@ -80,10 +87,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async runUntilSettled(userId: string, run: UserRun): Promise<RelayOutcome> {
     let outcome: RelayOutcome;
+    let leaseRetries = 0;
     do {
       run.again = false;
       outcome = await this.publishOutbox(userId);
-    } while (run.again && outcome === 'published' && !this.stopped);
+      if (outcome === 'elsewhere' && leaseRetries < LEASE_RETRIES) {
+        leaseRetries += 1;
+        run.again = true;
+        await sleep(LEASE_RETRY_MS);
+      }
+    } while (run.again && outcome !== 'failed' && !this.stopped);
     return outcome;
   }
 
