@@ -13,3 +13,7 @@ export * from './orders/orders-database.module';
 export * from './orders/orders.repository';
 export * from './orders/user-projection.schema';
 export * from './orders/user-projections.repository';
+export * from './setup/collection-validators';
+export * from './setup/database-seed';
+export * from './setup/database-setup';
+export * from './setup/seed-data';

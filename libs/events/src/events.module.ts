@@ -1,4 +1,8 @@
-import { RabbitMQModule, type RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
+import {
+  RabbitMQModule,
+  type MessageErrorHandler,
+  type RabbitMQConfig,
+} from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
 import { UsersDatabaseModule } from '@aware/database';
@@ -14,6 +18,20 @@ import {
 import { UserEventsPublisher } from './user-events.publisher';
 import { USER_EVENTS_HANDLER, UserEventsSubscriber } from './user-events.subscriber';
 import { UserSnapshotHandler } from './user-snapshot.handler';
+
+/**
+ * When the broker connection drops while a message is being handled, the library's ack/nack on
+ * the closed channel throws, and its default error handler nacks on that same channel and
+ * throws again: an unhandled rejection that kills the process. The broker redelivers every
+ * unacked message of a closed channel anyway, so a failed nack is dropped here.
+ */
+const requeueUnlessChannelClosed: MessageErrorHandler = (channel, message) => {
+  try {
+    channel.nack(message, false, true);
+  } catch {
+    // The channel is gone; the broker requeues the message itself.
+  }
+};
 
 function rabbitConfig(config: AppConfig, consume: boolean): RabbitMQConfig {
   const topology = userEventsTopology(config.events.topologyPrefix);
@@ -38,6 +56,7 @@ function rabbitConfig(config: AppConfig, consume: boolean): RabbitMQConfig {
         },
         // Non-JSON bodies reach the subscriber, which dead-letters them as invalid.
         allowNonJsonMessages: true,
+        errorHandler: requeueUnlessChannelClosed,
       },
     },
   };

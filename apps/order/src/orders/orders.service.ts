@@ -13,10 +13,10 @@ import {
   sameAddress,
   sameEmails,
   toAddress,
+  totalPriceOf,
   type CreateOrderDto,
   type ListOrdersQueryDto,
   type OrderDto,
-  type OrderItemDto,
   type OrderStatus,
   type UpdateOrderDetailsDto,
 } from '@aware/contracts';
@@ -46,12 +46,6 @@ class OrderDeliveredProblem extends ProblemException {
       `Order ${orderId} is delivered; its details can no longer change.`,
     );
   }
-}
-
-/** Σ quantity × price, summed in integer cents so 3 × 0.10 is 0.30, not 0.30000000000000004. */
-export function totalPriceOf(items: readonly OrderItemDto[]): number {
-  const cents = items.reduce((sum, item) => sum + Math.round(item.price * 100) * item.quantity, 0);
-  return cents / 100;
 }
 
 @Injectable()

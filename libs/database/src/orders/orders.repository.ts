@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { FilterQuery, Model } from 'mongoose';
 import type { OrderStatus } from '@aware/contracts';
+import { isDuplicateKeyError } from '../mongo-errors';
 import { Order } from './order.schema';
 
 export type OrderRecord = Order;
@@ -31,6 +32,22 @@ export class OrdersRepository {
   async insert(order: OrderRecord): Promise<OrderRecord> {
     await this.orders.create(order);
     return order;
+  }
+
+  /**
+   * Inserts the order unless one with its orderId exists; false when it was already there. The
+   * lookup keeps re-runs idempotent where the unique index has not been created yet; the index
+   * settles races.
+   */
+  async insertIfAbsent(order: OrderRecord): Promise<boolean> {
+    if (await this.orders.exists({ orderId: order.orderId }).exec()) return false;
+    try {
+      await this.orders.create(order);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   findByOrderId(orderId: string): Promise<OrderRecord | null> {

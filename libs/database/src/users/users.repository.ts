@@ -40,6 +40,25 @@ export class UsersRepository {
       .exec();
   }
 
+  /**
+   * The newest version of every user, one at a time. A plain cursor over all versions rather
+   * than an aggregation (FerretDB's is partial); the (userId, version desc) order is the index's,
+   * so the first version seen of each user is its newest.
+   */
+  async *newestVersions(): AsyncGenerator<UserRecord> {
+    let previousUserId: string | undefined;
+    const versions = this.users
+      .find({}, WITHOUT_KEY)
+      .sort({ userId: 1, version: -1 })
+      .lean<UserRecord>()
+      .cursor();
+    for await (const version of versions) {
+      if (version.userId === previousUserId) continue;
+      previousUserId = version.userId;
+      yield version;
+    }
+  }
+
   async holdsEmail(userId: string, email: string): Promise<boolean> {
     const user = await this.findByUserId(userId);
     return user?.emails.includes(email) ?? false;

@@ -1,11 +1,11 @@
-import { totalPriceOf } from './orders.service';
+import { totalPriceOf } from './order-total';
 
 describe('totalPriceOf', () => {
   it('sums quantity × price exactly to the cent', () => {
     expect(
       totalPriceOf([
-        { itemId: 'a', quantity: 3, price: 0.1 },
-        { itemId: 'b', quantity: 1, price: 19.99 },
+        { quantity: 3, price: 0.1 },
+        { quantity: 1, price: 19.99 },
       ]),
     ).toBe(20.29);
   });

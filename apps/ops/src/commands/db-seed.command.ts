@@ -1,0 +1,30 @@
+import { seedDatabases, type SeedCount } from '@aware/database';
+import { ExitCode, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
+import { withDatabases, type OpsDatabases } from '../ops-databases';
+
+function describe(what: string, count: SeedCount): string {
+  return `db:seed: ${what}: ${count.inserted} inserted, ${count.present} already present`;
+}
+
+/** Seeds both databases and prints what was inserted and what was already there. */
+export async function seedAndReport(databases: OpsDatabases, output: OpsOutput): Promise<void> {
+  const report = await seedDatabases(databases.repositories);
+  output.log(describe('users', report.users));
+  output.log(describe('email claims', report.emailClaims));
+  output.log(describe('user projections', report.projections));
+  output.log(describe('orders', report.orders));
+}
+
+export const dbSeedCommand: OpsCommand = {
+  name: 'db:seed',
+  synopsis: '',
+  description: 'insert the sample 5 users and 15 orders, if absent',
+  parse(args) {
+    parseFlags(args, {});
+    return ({ config, output }) =>
+      withDatabases(config, async (databases) => {
+        await seedAndReport(databases, output);
+        return ExitCode.ok;
+      });
+  },
+};

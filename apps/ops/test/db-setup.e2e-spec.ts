@@ -1,0 +1,165 @@
+import type { Connection } from 'mongoose';
+import {
+  EMAIL_CLAIMS_COLLECTION,
+  ORDERS_COLLECTION,
+  ORDERS_DATABASE_COLLECTIONS,
+  SEED_USERS,
+  USER_PROJECTIONS_COLLECTION,
+  USERS_COLLECTION,
+  USERS_DATABASE_COLLECTIONS,
+  type CollectionDefinition,
+  type OrderRecord,
+} from '@aware/database';
+import { ORDER_STATUSES, totalPriceOf } from '@aware/contracts';
+import { VALIDATORS_UNSUPPORTED_WARNING } from '../src/commands/db-setup.command';
+import { opsTestEnv, type OpsTestEnv } from './ops-test-support';
+
+/** MongoDB's code for a write its collection's validator rejected. */
+const DOCUMENT_VALIDATION_FAILURE = 121;
+
+async function isFerretDb(connection: Connection): Promise<boolean> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  return 'ferretdbVersion' in info;
+}
+
+/** Every index the schemas declare exists, by its key pattern. */
+async function expectSchemaIndexes(
+  connection: Connection,
+  definitions: readonly CollectionDefinition[],
+): Promise<void> {
+  for (const { modelName, schema } of definitions) {
+    const collection = connection.collection(schema.get('collection') ?? modelName);
+    const existing = (await collection.listIndexes().toArray()).map((index) =>
+      JSON.stringify(index.key),
+    );
+    for (const [fields] of schema.indexes()) {
+      expect(existing).toContain(JSON.stringify(fields));
+    }
+  }
+}
+
+describe('ops db:setup and db:seed (SPEC §7)', () => {
+  let ops: OpsTestEnv;
+  let users: Connection;
+  let orders: Connection;
+  let ferretDb: boolean;
+
+  beforeAll(async () => {
+    ops = opsTestEnv('ops-setup');
+    ({ users, orders } = await ops.databases());
+    ferretDb = await isFerretDb(users);
+  });
+
+  afterAll(async () => {
+    await ops.cleanup();
+  });
+
+  it('creates every collection with its indexes, and running it again changes nothing', async () => {
+    const first = await ops.run(['db:setup']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toHaveLength(5);
+    for (const line of first.stdout) expect(line).toMatch(/: created .*; indexes ensured$/);
+
+    const second = await ops.run(['db:setup']);
+    expect(second.code).toBe(0);
+    for (const line of second.stdout) expect(line).toMatch(/: already present.*; indexes ensured$/);
+
+    const names = async (connection: Connection): Promise<string[]> =>
+      (await connection.listCollections()).map(({ name }) => name).sort();
+    expect(await names(users)).toEqual(
+      [USERS_COLLECTION, EMAIL_CLAIMS_COLLECTION, 'outbox_leases'].sort(),
+    );
+    expect(await names(orders)).toEqual([ORDERS_COLLECTION, USER_PROJECTIONS_COLLECTION].sort());
+    await expectSchemaIndexes(users, USERS_DATABASE_COLLECTIONS);
+    await expectSchemaIndexes(orders, ORDERS_DATABASE_COLLECTIONS);
+
+    if (ferretDb) {
+      // One warning line per run, not one per collection.
+      expect(first.stderr).toEqual([VALIDATORS_UNSUPPORTED_WARNING]);
+      expect(second.stderr).toEqual([VALIDATORS_UNSUPPORTED_WARNING]);
+    } else {
+      expect(first.stderr).toEqual([]);
+      expect(second.stdout.every((line) => line.includes('validator updated'))).toBe(true);
+      const [info] = await orders.db!.listCollections({ name: ORDERS_COLLECTION }).toArray();
+      expect(info).toMatchObject({
+        options: { validationLevel: 'strict', validationAction: 'error' },
+      });
+      await expect(
+        orders.collection(ORDERS_COLLECTION).insertOne({ orderId: 'no-items' }),
+      ).rejects.toMatchObject({ code: DOCUMENT_VALIDATION_FAILURE });
+    }
+  });
+
+  it('seeds 5 users and 15 orders once; running it again inserts nothing', async () => {
+    const first = await ops.run(['db:seed']);
+    expect(first).toMatchObject({ code: 0, stderr: [] });
+    expect(first.stdout).toEqual([
+      'db:seed: users: 5 inserted, 0 already present',
+      'db:seed: email claims: 7 inserted, 0 already present',
+      'db:seed: user projections: 5 inserted, 0 already present',
+      'db:seed: orders: 15 inserted, 0 already present',
+    ]);
+
+    const again = await ops.run(['db:setup', '--seed']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.slice(-4)).toEqual([
+      'db:seed: users: 0 inserted, 5 already present',
+      'db:seed: email claims: 0 inserted, 0 already present',
+      'db:seed: user projections: 0 inserted, 5 already present',
+      'db:seed: orders: 0 inserted, 15 already present',
+    ]);
+
+    const userDocs = await users.collection(USERS_COLLECTION).find().toArray();
+    expect(userDocs).toHaveLength(5);
+    for (const user of userDocs) {
+      expect(user).toMatchObject({
+        version: 1,
+        published: true,
+        event: { type: 'user.created', producer: 'user-v1' },
+      });
+      expect(user.userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-/);
+    }
+
+    const claims = await users.collection(EMAIL_CLAIMS_COLLECTION).find().toArray();
+    const emailOwners = SEED_USERS.flatMap((user) =>
+      user.emails.map((email) => ({ _id: email, userId: user.userId })),
+    );
+    expect(claims).toHaveLength(emailOwners.length);
+    expect(claims).toEqual(
+      expect.arrayContaining(emailOwners.map((owner): unknown => expect.objectContaining(owner))),
+    );
+
+    const projections = await orders.collection(USER_PROJECTIONS_COLLECTION).find().toArray();
+    expect(projections).toHaveLength(5);
+    for (const user of SEED_USERS) {
+      expect(projections).toContainEqual(
+        expect.objectContaining({
+          _id: user.userId,
+          version: 1,
+          emails: user.emails,
+          deliveryAddress: user.deliveryAddress,
+        }),
+      );
+    }
+
+    const orderDocs = await orders
+      .collection<OrderRecord>(ORDERS_COLLECTION)
+      .find({}, { projection: { _id: 0 } })
+      .toArray();
+    expect(orderDocs).toHaveLength(15);
+    for (const order of orderDocs) {
+      expect(order.items.length).toBeGreaterThanOrEqual(1);
+      expect(order.items.length).toBeLessThanOrEqual(3);
+      expect(order.totalPrice).toBe(totalPriceOf(order.items));
+      const user = SEED_USERS.find((candidate) => candidate.userId === order.userId);
+      expect(order).toMatchObject({
+        userEmails: user?.emails,
+        deliveryAddress: user?.deliveryAddress,
+        userVersion: 1,
+      });
+    }
+    for (const status of ORDER_STATUSES) {
+      expect(orderDocs.filter((order) => order.orderStatus === status)).toHaveLength(5);
+    }
+  });
+});

@@ -1,0 +1,137 @@
+import type { Connection, mongo, Schema } from 'mongoose';
+import { Order, OrderSchema } from '../orders/order.schema';
+import { UserProjection, UserProjectionSchema } from '../orders/user-projection.schema';
+import { EmailClaim, EmailClaimSchema } from '../users/email-claim.schema';
+import { OutboxLease, OutboxLeaseSchema } from '../users/outbox-lease.schema';
+import { User, UserSchema } from '../users/user.schema';
+import {
+  EMAIL_CLAIMS_VALIDATOR,
+  ORDERS_VALIDATOR,
+  OUTBOX_LEASES_VALIDATOR,
+  USER_PROJECTIONS_VALIDATOR,
+  USERS_VALIDATOR,
+  type CollectionValidator,
+} from './collection-validators';
+
+/** A collection as setup creates it: its model (name, indexes) and its validator. */
+export interface CollectionDefinition {
+  modelName: string;
+  schema: Schema;
+  validator: CollectionValidator;
+}
+
+export const USERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
+  { modelName: User.name, schema: UserSchema, validator: USERS_VALIDATOR },
+  { modelName: EmailClaim.name, schema: EmailClaimSchema, validator: EMAIL_CLAIMS_VALIDATOR },
+  { modelName: OutboxLease.name, schema: OutboxLeaseSchema, validator: OUTBOX_LEASES_VALIDATOR },
+];
+
+export const ORDERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
+  { modelName: Order.name, schema: OrderSchema, validator: ORDERS_VALIDATOR },
+  {
+    modelName: UserProjection.name,
+    schema: UserProjectionSchema,
+    validator: USER_PROJECTIONS_VALIDATOR,
+  },
+];
+
+export interface CollectionSetup {
+  collection: string;
+  /** False when the collection was already there. */
+  created: boolean;
+  /** False when the server does not support validators (FerretDB): created without one. */
+  validated: boolean;
+}
+
+const VALIDATION = { validationLevel: 'strict', validationAction: 'error' } as const;
+
+/** MongoDB's code for creating a collection that exists. */
+const NAMESPACE_EXISTS = 48;
+/** Codes of engines without validators: FerretDB answers NotImplemented (238). */
+const VALIDATORS_UNSUPPORTED = new Set([
+  59, // CommandNotFound: no collMod
+  115, // CommandNotSupported
+  238, // NotImplemented: FerretDB, for the `validator` option and for collMod
+]);
+
+function errorCode(error: unknown): number | undefined {
+  return typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'number'
+    ? error.code
+    : undefined;
+}
+
+function validatorsUnsupported(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && VALIDATORS_UNSUPPORTED.has(code);
+}
+
+/**
+ * Creates a database's collections with their `$jsonSchema` validators (or updates the validator
+ * of one that exists) and all indexes the schemas declare. Idempotent. On a server without
+ * validators the collections are created without them, and the result says so.
+ *
+ * The connection should be opened with autoCreate and autoIndex off: otherwise mongoose creates
+ * each collection, without its validator, as soon as the model is compiled.
+ */
+export async function setUpDatabase(
+  connection: Connection,
+  definitions: readonly CollectionDefinition[],
+): Promise<CollectionSetup[]> {
+  const existing = new Set((await connection.listCollections()).map(({ name }) => name));
+  // Learnt from the first refusal, so the server is asked once, not once per collection.
+  let validatorsSupported = true;
+  const results: CollectionSetup[] = [];
+  for (const { modelName, schema, validator } of definitions) {
+    const model = connection.model(modelName, schema);
+    const collection = model.collection.collectionName;
+    let created = false;
+    if (validatorsSupported) {
+      try {
+        created = await createOrUpdateValidated(connection, collection, validator, existing);
+      } catch (error) {
+        if (!validatorsUnsupported(error)) throw error;
+        validatorsSupported = false;
+      }
+    }
+    if (!validatorsSupported && !existing.has(collection)) {
+      created = await createIfAbsent(connection, collection);
+    }
+    await model.createIndexes();
+    results.push({ collection, created, validated: validatorsSupported });
+  }
+  return results;
+}
+
+/** True when this call created the collection; an existing one gets the validator by collMod. */
+async function createOrUpdateValidated(
+  connection: Connection,
+  collection: string,
+  validator: CollectionValidator,
+  existing: ReadonlySet<string>,
+): Promise<boolean> {
+  const options = { validator, ...VALIDATION };
+  if (!existing.has(collection) && (await createIfAbsent(connection, collection, options))) {
+    return true;
+  }
+  if (!connection.db) throw new Error('the database connection is not open');
+  await connection.db.command({ collMod: collection, ...options });
+  return false;
+}
+
+/** False when the collection exists (another setup created it in the meantime). */
+async function createIfAbsent(
+  connection: Connection,
+  collection: string,
+  options: mongo.CreateCollectionOptions = {},
+): Promise<boolean> {
+  try {
+    await connection.createCollection(collection, options);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === NAMESPACE_EXISTS) return false;
+    throw error;
+  }
+}
