@@ -12,14 +12,7 @@ const base: ProjectConfig = {
       'ts-jest',
       { astTransformers: { before: ['<rootDir>/test/support/swagger-plugin-transformer.js'] } },
     ],
-    '/node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs' } },
-    ],
   },
-  // content-disposition (under @fastify/static, serving Swagger UI) ships ESM only; Node loads it
-  // natively but Jest's CommonJS runtime needs it transpiled.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@aware/(common|contracts|database|events|users)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
