@@ -14,6 +14,26 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /**
+ * Deeper than any request DTO nests (body → items[] → item → field is 3). Nest's ValidationPipe
+ * and class-transformer walk bodies recursively, so a 64 KiB body of nested brackets would
+ * overflow the stack and answer 500; such bodies are refused first with 400.
+ */
+const MAX_BODY_DEPTH = 32;
+
+/** Whether `value` nests objects/arrays deeper than `limit` (iterative: no stack overflow). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.node !== 'object' || next.node === null) continue;
+    if (next.depth >= limit) return true;
+    for (const child of Object.values(next.node)) {
+      pending.push({ node: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
  * The global pipe of SPEC §2 (whitelist, forbidNonWhitelisted, transform) with two additions:
  * failures become problem+json field errors, and a body must be a JSON object — class-validator
  * would otherwise accept an array or a bare value as "nothing to validate".
@@ -41,6 +61,17 @@ export class RequestValidationPipe extends ValidationPipe {
         throw new RequestValidationException(
           [{ field: '(body)', message: 'the body must be a JSON object' }],
           'The body must be a JSON object.',
+        );
+      }
+      if (nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+        throw new RequestValidationException(
+          [
+            {
+              field: '(body)',
+              message: `the body must not nest deeper than ${MAX_BODY_DEPTH} levels`,
+            },
+          ],
+          'The body nests too deeply.',
         );
       }
     }
