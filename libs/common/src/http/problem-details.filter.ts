@@ -60,12 +60,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = this.toProblem(exception, request);
 
-    if (problem.status >= 500) {
-      const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(
-        `${request.method} ${request.url} [${request.id}] ${problem.detail}`,
-        stack,
-      );
+    const line = `${request.method} ${request.url} [${request.id}] ${problem.detail}`;
+    if (problem.status === 503) {
+      // A dependency is down: expected during outages, and readiness probes ask often.
+      this.logger.warn(line);
+    } else if (problem.status >= 500) {
+      this.logger.error(line, exception instanceof Error ? exception.stack : String(exception));
     }
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
