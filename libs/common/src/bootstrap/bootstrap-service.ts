@@ -21,6 +21,10 @@ function loadConfigOrExit(identity: ServiceIdentity): AppConfig {
   }
 }
 
+async function drainHttp(app: NestFastifyApplication): Promise<void> {
+  await app.getHttpAdapter().getInstance().close();
+}
+
 /**
  * Graceful shutdown: stop accepting, let in-flight requests finish, run module destroy hooks
  * (consumers stop, relays finish), then exit; a hung close is cut after SHUTDOWN_TIMEOUT_MS.
@@ -36,13 +40,16 @@ function closeOnSignals(app: NestFastifyApplication, config: AppConfig): void {
       logger.error(`shutdown took over ${config.shutdownTimeoutMs} ms; exiting`);
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
+    // HTTP first (stop accepting, drain), then module hooks: consumers stop, relays finish.
+    drainHttp(app)
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -19,6 +19,11 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       .header('X-Request-ID', request.id);
     done();
   });
+  fastify.addHook('onSend', (_request, reply, _payload, done) => {
+    // Once closing, answer and hang up, so kept-alive sockets do not hold the drain open.
+    if (!fastify.server.listening) void reply.header('connection', 'close');
+    done();
+  });
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so ids do not explode the label space.
