@@ -1,0 +1,141 @@
+import { createConnection } from 'mongoose';
+import { deleteTopology, throwawayTopologyPrefix } from './broker';
+import { requiredEnv, throwawayMongoUri } from './infra';
+import { ServiceProcess } from './service-process';
+import { TcpProxy, targetOf } from './tcp-proxy';
+
+export interface ServiceStackOptions {
+  /** Names the throwaway databases and topology prefix. */
+  suite: string;
+  /** Services reach RabbitMQ through a cuttable proxy (`stack.broker`). */
+  brokerProxy?: boolean;
+  /** The order service reaches its database through a cuttable proxy (`stack.orderDb`). */
+  orderDbProxy?: boolean;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+}
+
+/**
+ * user-v1, user-v2 and order as child processes from the built bundles, on throwaway users and
+ * orders databases and a throwaway topology prefix on the real broker.
+ */
+export class ServiceStack {
+  readonly prefix: string;
+  readonly usersDbUri: string;
+  readonly ordersDbUri: string;
+  readonly amqpUrl: string;
+  broker?: TcpProxy;
+  orderDb?: TcpProxy;
+  readonly v1: ServiceProcess;
+  readonly v2: ServiceProcess;
+  readonly order: ServiceProcess;
+
+  private constructor(
+    private readonly options: ServiceStackOptions,
+    proxies: { broker?: TcpProxy; orderDb?: TcpProxy },
+  ) {
+    this.prefix = throwawayTopologyPrefix(options.suite);
+    this.usersDbUri = throwawayMongoUri(`${options.suite}_users`);
+    this.ordersDbUri = throwawayMongoUri(`${options.suite}_orders`);
+    this.amqpUrl = requiredEnv('AMQP_URL');
+    this.broker = proxies.broker;
+    this.orderDb = proxies.orderDb;
+    const amqpUrl = this.broker ? this.broker.rewrite(this.amqpUrl) : this.amqpUrl;
+    const common = {
+      AMQP_URL: amqpUrl,
+      AMQP_TOPOLOGY_PREFIX: this.prefix,
+      LOG_LEVEL: 'warn',
+      OUTBOX_SWEEP_INTERVAL_MS: '200',
+      PUBLISH_TIMEOUT_MS: '1000',
+      ...options.env,
+    };
+    this.v1 = new ServiceProcess({
+      app: 'user-v1',
+      env: { ...common, MONGO_URI: this.usersDbUri },
+    });
+    this.v2 = new ServiceProcess({
+      app: 'user-v2',
+      env: { ...common, MONGO_URI: this.usersDbUri },
+    });
+    this.order = new ServiceProcess({
+      app: 'order',
+      env: {
+        ...common,
+        MONGO_URI: this.orderDb ? this.orderDb.rewrite(this.ordersDbUri) : this.ordersDbUri,
+      },
+    });
+  }
+
+  /** Builds the stack; call start() next, and stop() in afterAll whatever happened. */
+  static async create(options: ServiceStackOptions): Promise<ServiceStack> {
+    const broker = options.brokerProxy
+      ? await TcpProxy.start(targetOf(requiredEnv('AMQP_URL'), 5672))
+      : undefined;
+    const orderDb = options.orderDbProxy
+      ? await TcpProxy.start(targetOf(requiredEnv('MONGO_URI'), 27017))
+      : undefined;
+    return new ServiceStack(options, { broker, orderDb });
+  }
+
+  get services(): ServiceProcess[] {
+    return [this.v1, this.v2, this.order];
+  }
+
+  /** Starts all three; they declare the topology themselves. */
+  async start(): Promise<void> {
+    await Promise.all(this.services.map((service) => service.start(60_000)));
+  }
+
+  printOutput(reason = 'output'): void {
+    for (const service of this.services) service.printOutput(reason);
+  }
+
+  /** Kills every child, drops both databases, deletes the topology, closes the proxies. */
+  async stop(): Promise<void> {
+    const problems: unknown[] = [];
+    const attempt = async (work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        problems.push(error);
+      }
+    };
+    await Promise.all(this.services.map((service) => attempt(() => service.kill())));
+    await attempt(() => this.broker?.close() ?? Promise.resolve());
+    await attempt(() => this.orderDb?.close() ?? Promise.resolve());
+    for (const uri of [this.usersDbUri, this.ordersDbUri]) {
+      await attempt(async () => {
+        const connection = await createConnection(uri).asPromise();
+        try {
+          await connection.dropDatabase();
+        } finally {
+          await connection.close();
+        }
+      });
+    }
+    await attempt(() => deleteTopology(this.prefix));
+    if (problems.length > 0) {
+      process.stderr.write(
+        `cleanup of ${this.options.suite}: ${problems.map(String).join('; ')}\n`,
+      );
+    }
+  }
+}
+
+/**
+ * Wraps a test body so that, when it fails, the services' captured output is printed before the
+ * failure is reported.
+ */
+export function withServiceOutput(
+  stack: () => ServiceStack | undefined,
+  body: () => Promise<void> | void,
+): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      stack()?.printOutput('output (test failed)');
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,98 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export interface ProxyTarget {
+  host: string;
+  port: number;
+}
+
+/**
+ * A TCP proxy between services and a dependency (the broker, a database) that a test can cut:
+ * faults are injected here, never on the machine's shared RabbitMQ or MongoDB.
+ */
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private refusing = false;
+  /** Connections accepted and forwarded since the proxy started. */
+  connectionsForwarded = 0;
+  /** Connections reset while the proxy was cut. */
+  connectionsRefused = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly target: ProxyTarget,
+    readonly port: number,
+  ) {}
+
+  /** Listens on 127.0.0.1 (a free port unless `port` is given) and forwards to `target`. */
+  static async start(target: ProxyTarget, port = 0): Promise<TcpProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+    const proxy = new TcpProxy(server, target, address.port);
+    server.on('connection', (client) => proxy.accept(client));
+    return proxy;
+  }
+
+  /** `url` (amqp://…, mongodb://…) with its host and port replaced by this proxy's. */
+  rewrite(url: string): string {
+    const parsed = new URL(url);
+    parsed.hostname = '127.0.0.1';
+    parsed.port = String(this.port);
+    return parsed.toString();
+  }
+
+  get isCut(): boolean {
+    return this.refusing;
+  }
+
+  /** Resets every open connection and every new one until restore(). */
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.refusing = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.refusing) {
+      this.connectionsRefused += 1;
+      client.resetAndDestroy();
+      return;
+    }
+    this.connectionsForwarded += 1;
+    const upstream = createConnection({ host: this.target.host, port: this.target.port });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.setNoDelay(true);
+      socket.on('close', () => this.sockets.delete(socket));
+    }
+    // Whatever ends one side ends the other, as a broken network path would.
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
+
+/** The host and port an amqp:// or mongodb:// URL points at. */
+export function targetOf(url: string, defaultPort: number): ProxyTarget {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : defaultPort,
+  };
+}
