@@ -1,32 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
-import { ConfigError } from '@aware/common';
+import { ConfigError, MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from '@aware/common';
 import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
-
-const MONGO_URI = /^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/;
-
-const splitList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0)
-    : value;
 
 /** The environment of the ops commands; the names and meanings are the services' (SPEC §8). */
 class OpsEnvironmentVariables {
   @IsOptional()
   @IsString()
-  @Matches(MONGO_URI, {
-    message: 'USERS_MONGO_URI must be a mongodb:// URI with the database name in its path',
-  })
+  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('USERS_MONGO_URI') })
   USERS_MONGO_URI?: string;
 
   @IsOptional()
   @IsString()
-  @Matches(MONGO_URI, {
-    message: 'ORDERS_MONGO_URI must be a mongodb:// URI with the database name in its path',
-  })
+  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('ORDERS_MONGO_URI') })
   ORDERS_MONGO_URI?: string;
 
   @IsOptional()
@@ -41,7 +27,7 @@ class OpsEnvironmentVariables {
   AMQP_TOPOLOGY_PREFIX?: string;
 
   @IsOptional()
-  @Transform(splitList)
+  @Transform(splitCommaList)
   @ArrayNotEmpty({ message: 'ORDER_SYNC_STATUSES must name at least one status' })
   @IsIn(ORDER_STATUSES, {
     each: true,

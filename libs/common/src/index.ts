@@ -19,3 +19,4 @@ export * from './http/request-id.decorator';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './http/require-any-field';
+export * from './config/env-rules';

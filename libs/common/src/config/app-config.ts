@@ -12,18 +12,11 @@ import {
 } from 'class-validator';
 import type { ServiceIdentity, ServiceName } from './service-identity';
 import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
+import { MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from './env-rules';
 import { PACKAGE_VERSION } from './package-version';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-const splitList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0)
-    : value;
 
 /** The environment as the process receives it; every variable is documented in .env.example. */
 class EnvironmentVariables {
@@ -36,9 +29,7 @@ class EnvironmentVariables {
 
   @IsOptional()
   @IsString()
-  @Matches(/^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, {
-    message: 'MONGO_URI must be a mongodb:// URI with the database name in its path',
-  })
+  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('MONGO_URI') })
   MONGO_URI?: string;
 
   @IsOptional()
@@ -55,7 +46,7 @@ class EnvironmentVariables {
   LOG_FORMAT?: 'text' | 'json';
 
   @IsOptional()
-  @Transform(splitList)
+  @Transform(splitCommaList)
   @IsIn(ORDER_STATUSES, {
     each: true,
     message: `ORDER_SYNC_STATUSES must be a comma-separated list of: ${ORDER_STATUSES.join(', ')}`,
