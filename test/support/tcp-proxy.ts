@@ -52,7 +52,7 @@ export class TcpProxy {
   /** Resets every open connection and every new one until restore(). */
   cut(): void {
     this.refusing = true;
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    for (const socket of this.sockets) abort(socket);
     this.sockets.clear();
   }
 
@@ -68,7 +68,7 @@ export class TcpProxy {
   private accept(client: Socket): void {
     if (this.refusing) {
       this.connectionsRefused += 1;
-      client.resetAndDestroy();
+      abort(client);
       return;
     }
     this.connectionsForwarded += 1;
@@ -86,6 +86,16 @@ export class TcpProxy {
     client.pipe(upstream);
     upstream.pipe(client);
   }
+}
+
+/**
+ * Ends a connection as a broken network would: with a reset (RST). Not when it is already ending:
+ * Node's resetAndDestroy() on a socket whose shutdown is in flight fails (EINVAL) and leaks the
+ * handle, and the leaked handle makes the process spin forever at exit (Node 20).
+ */
+function abort(socket: Socket): void {
+  if (socket.writableEnded || socket.destroyed) socket.destroy();
+  else socket.resetAndDestroy();
 }
 
 /** The host and port an amqp:// or mongodb:// URL points at. */
