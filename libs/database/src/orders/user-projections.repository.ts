@@ -46,13 +46,6 @@ export class UserProjectionsRepository {
     }
   }
 
-  /** Every projected user, for the drift audit. */
-  async *all(): AsyncGenerator<UserState> {
-    for await (const found of this.projections.find().lean<UserProjection>().cursor()) {
-      yield this.toState(found);
-    }
-  }
-
   private toState(found: UserProjection): UserState {
     return {
       userId: found._id,
