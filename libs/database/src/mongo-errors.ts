@@ -1,5 +1,5 @@
 /** MongoDB's duplicate-key error code (E11000). */
-const DUPLICATE_KEY = 11000;
+export const DUPLICATE_KEY = 11000;
 
 export function isDuplicateKeyError(error: unknown): boolean {
   return (

@@ -73,6 +73,7 @@ export class UsersService {
       await this.emailOwnership.release(dto.emails, userId);
       throw error;
     }
+    // Committed: nothing after this line may fail the request.
     void this.relay.relay(userId);
     return toUserDto(record);
   }
@@ -131,6 +132,7 @@ export class UsersService {
         published: false,
       };
       if (await this.users.insertVersion(next)) {
+        // Committed: what follows never throws, so a saved change is never reported as failed.
         void this.relay.relay(userId);
         const removed = current.emails.filter((email) => !emails.includes(email));
         await this.emailOwnership.releaseDropped(removed, userId);

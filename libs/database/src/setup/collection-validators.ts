@@ -91,8 +91,14 @@ export const USERS_VALIDATOR: CollectionValidator = {
 export const EMAIL_CLAIMS_VALIDATOR: CollectionValidator = {
   $jsonSchema: {
     bsonType: 'object',
-    required: ['_id', 'userId', 'claimedAt'],
-    properties: { _id: STRING, userId: STRING, claimedAt: DATE },
+    required: ['_id', 'email', 'generation', 'userId', 'claimedAt'],
+    properties: {
+      _id: STRING,
+      email: STRING,
+      generation: { bsonType: INTEGER, minimum: 0 },
+      userId: { bsonType: ['string', 'null'] },
+      claimedAt: DATE,
+    },
   },
 };
 

@@ -82,10 +82,11 @@ async function claim(
   email: string,
   user: UserRecord,
 ): Promise<boolean> {
-  if (await claims.tryInsert(email, user.userId, user.event.occurredAt)) return true;
-  const owner = await claims.find(email);
+  const contested = await claims.insertFirstClaims([email], user.userId, user.event.occurredAt);
+  if (contested.length === 0) return true;
+  const owner = await claims.current(email);
   if (owner && owner.userId !== user.userId) {
-    throw new SeedConflictError(email, user.userId, owner.userId);
+    throw new SeedConflictError(email, user.userId, owner.userId ?? '(released)');
   }
   return false;
 }
