@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Metrics } from '@aware/common';
-import { UsersRepository } from '@aware/database';
+import { UsersRepository, type OutboxBacklog } from '@aware/database';
 
 export type ConsumeOutcome = 'applied' | 'dead_lettered' | 'requeued';
 
@@ -30,24 +30,60 @@ export class EventMetrics {
   }
 }
 
-/** Outbox backlog and age, read from the database at each scrape. */
+/** How often the outbox gauges are read from the database. */
+export const OUTBOX_GAUGE_REFRESH_MS = 5_000;
+
+/**
+ * Outbox backlog and age. Read from the database in the background, so a scrape costs no query
+ * and answers even while the database is down (it then shows the last values read).
+ */
 @Injectable()
-export class OutboxMetrics {
-  constructor(metrics: Metrics, users: UsersRepository) {
+export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
+  private backlog: OutboxBacklog = { pending: 0, oldestOccurredAt: null };
+  private timer?: NodeJS.Timeout;
+  private refreshing = false;
+
+  constructor(
+    metrics: Metrics,
+    private readonly users: UsersRepository,
+  ) {
+    const read = (): OutboxBacklog => this.backlog;
     metrics.gauge({
       name: 'aware_outbox_pending',
       help: 'User events stored but not yet confirmed by the broker.',
-      async collect() {
-        this.set((await users.outboxBacklog()).pending);
+      collect() {
+        this.set(read().pending);
       },
     });
     metrics.gauge({
       name: 'aware_outbox_oldest_age_seconds',
       help: 'Age of the oldest unpublished user event (0 when none).',
-      async collect() {
-        const oldest = (await users.outboxBacklog()).oldestOccurredAt?.getTime();
+      collect() {
+        const oldest = read().oldestOccurredAt?.getTime();
         this.set(oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
       },
     });
+  }
+
+  onApplicationBootstrap(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), OUTBOX_GAUGE_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      this.backlog = await this.users.outboxBacklog();
+    } catch {
+      // The database is down: keep the last values; readiness reports the outage.
+    } finally {
+      this.refreshing = false;
+    }
   }
 }

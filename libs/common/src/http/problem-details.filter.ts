@@ -14,6 +14,7 @@ import {
   statusTitle,
   type ProblemDetails,
 } from './problem-details';
+import { isDatabaseUnavailable } from './database-unavailable';
 
 interface FrameworkError {
   statusCode?: number;
@@ -37,14 +38,8 @@ const HTTP_EXCEPTION_TYPES: Partial<Record<number, string>> = {
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: ProblemType.unsupportedMediaType,
 };
 
-const DATABASE_UNAVAILABLE = new Set([
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-]);
+/** Seconds a client should wait before retrying when a dependency is down. */
+export const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Turns every error into RFC 9457 problem+json. Client mistakes keep their 4xx; anything
@@ -67,6 +62,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     } else if (problem.status >= 500) {
       this.logger.error(line, exception instanceof Error ? exception.stack : String(exception));
     }
+    if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 
@@ -75,7 +71,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception);
 
     const error = (exception ?? {}) as FrameworkError;
-    if (error.name && DATABASE_UNAVAILABLE.has(error.name)) {
+    if (isDatabaseUnavailable(exception)) {
       return this.problem(
         HttpStatus.SERVICE_UNAVAILABLE,
         ProblemType.unavailable,
