@@ -219,9 +219,25 @@ describe.each([
       expect(response.headers.etag).toBe('"1"');
     });
 
-    it('answers 404 for an unknown user and 400 for a malformed id', async () => {
-      expectProblem(await send('GET', '/users/3b241101-e2bb-4255-8caf-4136c566a962'), 404);
-      expectProblem(await send('GET', '/users/not-a-uuid'), 400);
+    it('answers 404 for any id that names no user, whatever its shape, and never echoes it', async () => {
+      for (const id of [
+        '3b241101-e2bb-4255-8caf-4136c566a962',
+        'u1',
+        'does-not-exist',
+        'x'.repeat(65),
+        'bad%20id',
+        '%E2%80%8B',
+      ]) {
+        const problem = expectProblem(await send('GET', `/users/${id}`), 404);
+        expect(String(problem.detail)).not.toContain(id);
+        expectProblem(await send('PUT', `/users/${id}`, { emails: [uniqueEmail()] }), 404);
+      }
+    });
+
+    it('answers 404 for an upper-cased id: ids are opaque and compared exactly', async () => {
+      const user = await createUser();
+      const upper = String(user.userId).toUpperCase();
+      expectProblem(await send('GET', `/users/${upper}`), 404);
     });
   });
 
@@ -363,7 +379,7 @@ describe.each([
       const ok = await send('GET', '/health', undefined, { 'x-request-id': 'trace-123' });
       expect(ok.headers['x-service-version']).toMatch(new RegExp(`^${identity.name}/\\d+\\.\\d+`));
       expect(ok.headers['x-request-id']).toBe('trace-123');
-      const error = await send('GET', '/users/not-a-uuid');
+      const error = await send('GET', '/users/nobody');
       expect(error.headers['x-service-version']).toMatch(new RegExp(`^${identity.name}/`));
       expect(error.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });

@@ -119,6 +119,11 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /** The exit code of the last run; null while running or when it was ended by a signal. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   get running(): boolean {
     return (
       this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null

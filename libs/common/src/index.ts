@@ -14,7 +14,7 @@ export * from './http/problem-details';
 export * from './http/problem-details.filter';
 export * from './http/request-id';
 export * from './http/validation.pipe';
-export * from './http/uuid-param.pipe';
+export * from './http/resource-id.pipe';
 export * from './http/request-id.decorator';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';

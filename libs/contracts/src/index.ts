@@ -1,6 +1,7 @@
 export * from './values/address';
 export * from './values/address.dto';
 export * from './values/email';
+export * from './values/resource-id';
 export * from './users/dto/create-user.dto';
 export * from './users/dto/update-user.dto';
 export * from './users/dto/user.dto';

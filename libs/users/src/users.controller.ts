@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, RequestId, UuidParamPipe } from '@aware/common';
+import { ApiProblemResponses, RequestId, ResourceIdPipe } from '@aware/common';
 import { CreateUserDto, UpdateUserDto, UserDto } from '@aware/contracts';
 import { etagOf } from './if-match';
 import { UsersService } from './users.service';
@@ -41,7 +41,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblemResponses(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
   async get(
-    @Param('userId', UuidParamPipe) userId: string,
+    @Param('userId', ResourceIdPipe) userId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
     const user = await this.users.get(userId);
@@ -68,7 +68,7 @@ export class UsersController {
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   )
   async update(
-    @Param('userId', UuidParamPipe) userId: string,
+    @Param('userId', ResourceIdPipe) userId: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
     @RequestId() requestId: string,

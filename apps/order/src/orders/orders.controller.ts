@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, UuidParamPipe } from '@aware/common';
+import { ApiProblemResponses, ResourceIdPipe } from '@aware/common';
 import {
   CreateOrderDto,
   ListOrdersQueryDto,
@@ -79,7 +79,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'Get an order' })
   @ApiOkResponse({ type: OrderDto })
   @ApiProblemResponses(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
-  get(@Param('orderId', UuidParamPipe) orderId: string): Promise<OrderDto> {
+  get(@Param('orderId', ResourceIdPipe) orderId: string): Promise<OrderDto> {
     return this.orders.get(orderId);
   }
 
@@ -97,7 +97,7 @@ export class OrdersController {
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   )
   updateStatus(
-    @Param('orderId', UuidParamPipe) orderId: string,
+    @Param('orderId', ResourceIdPipe) orderId: string,
     @Body() dto: UpdateOrderStatusDto,
   ): Promise<OrderDto> {
     return this.orders.updateStatus(orderId, dto.orderStatus);
@@ -116,7 +116,7 @@ export class OrdersController {
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   )
   updateDetails(
-    @Param('orderId', UuidParamPipe) orderId: string,
+    @Param('orderId', ResourceIdPipe) orderId: string,
     @Body() dto: UpdateOrderDetailsDto,
   ): Promise<OrderDto> {
     return this.orders.updateDetails(orderId, dto);

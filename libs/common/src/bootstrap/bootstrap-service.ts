@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadAppConfig } from '../config/app-config';
 import type { ServiceIdentity } from '../config/service-identity';
 import { configureApp } from './configure-app';
+import type { InFlightRequests } from './in-flight-requests';
 import { createHttpAdapter } from './http-adapter';
 import { createLogger } from './logger';
 
@@ -21,27 +22,33 @@ function loadConfigOrExit(identity: ServiceIdentity): AppConfig {
   }
 }
 
-async function drainHttp(app: NestFastifyApplication): Promise<void> {
-  await app.getHttpAdapter().getInstance().close();
-}
-
 /**
- * Graceful shutdown: stop accepting, let in-flight requests finish, run module destroy hooks
- * (consumers stop, relays finish), then exit; a hung close is cut after SHUTDOWN_TIMEOUT_MS.
+ * Graceful shutdown: stop accepting, drop connections that are idle or still sending a body,
+ * let fully received requests finish, run module destroy hooks (consumers stop, relays finish),
+ * then exit 0; past SHUTDOWN_TIMEOUT_MS every connection is cut and the exit code is 1.
  */
-function closeOnSignals(app: NestFastifyApplication, config: AppConfig): void {
+function closeOnSignals(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  inFlight: InFlightRequests,
+): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (closing) return;
     closing = true;
     const logger = createLogger(config);
+    const fastify = app.getHttpAdapter().getInstance();
     logger.log(`${signal} received; draining`);
     setTimeout(() => {
       logger.error(`shutdown took over ${config.shutdownTimeoutMs} ms; exiting`);
+      fastify.server.closeAllConnections();
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    // HTTP first (stop accepting, drain), then module hooks: consumers stop, relays finish.
-    drainHttp(app)
+    const aborted = inFlight.abortIncomplete();
+    if (aborted > 0) logger.log(`closed ${aborted} connections still sending their request`);
+    // HTTP first (stop accepting, close idle sockets, drain), then module hooks.
+    fastify
+      .close()
       .then(() => app.close())
       .then(
         () => process.exit(0),
@@ -67,8 +74,8 @@ export async function bootstrapService(
     createHttpAdapter(),
     { logger },
   );
-  configureApp(app, config);
-  closeOnSignals(app, config);
+  const inFlight = configureApp(app, config);
+  closeOnSignals(app, config, inFlight);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on :${config.port}; Swagger UI at /docs`);
   return app;

@@ -4,15 +4,26 @@ import { setupOpenApi } from '../docs/openapi';
 import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
+import { assertJsonBody } from '../http/json-only';
+import { InFlightRequests } from './in-flight-requests';
 
 /**
  * Everything an app needs beyond its module graph. Shared by main.ts and the e2e tests so the
  * tests exercise exactly what production runs.
  */
-export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+export function configureApp(app: NestFastifyApplication, config: AppConfig): InFlightRequests {
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only (SPEC §4): without this Fastify would also accept text/plain bodies.
+  const inFlight = new InFlightRequests(fastify);
+  // JSON only: without this Fastify would also accept text/plain bodies.
   fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    try {
+      assertJsonBody(request);
+      done(null, payload);
+    } catch (error) {
+      done(error as Error);
+    }
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply
       .header('X-Service-Version', config.serviceVersion)
@@ -35,4 +46,5 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setupOpenApi(app, config.service);
+  return inFlight;
 }

@@ -36,6 +36,10 @@ export type ProblemDetails = ProblemDetailsDto & Record<string, unknown>;
 export const ProblemType = {
   validation: 'urn:aware:problem:validation',
   malformedJson: 'urn:aware:problem:malformed-json',
+  malformedRequest: 'urn:aware:problem:malformed-request',
+  requestTimeout: 'urn:aware:problem:request-timeout',
+  headersTooLarge: 'urn:aware:problem:headers-too-large',
+  uriTooLong: 'urn:aware:problem:uri-too-long',
   notFound: 'urn:aware:problem:not-found',
   conflict: 'urn:aware:problem:conflict',
   emailTaken: 'urn:aware:problem:email-taken',

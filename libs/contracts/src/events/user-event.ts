@@ -1,5 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
 import {
+  Matches,
   Equals,
   IsIn,
   IsInt,
@@ -11,6 +12,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { RESOURCE_ID_PATTERN, RESOURCE_ID_RULE } from '../values/resource-id';
 import { AddressDto } from '../values/address.dto';
 import type { Address } from '../values/address';
 import { EmailList } from '../values/email';
@@ -23,7 +25,7 @@ export const USER_EVENT_SCHEMA_VERSION = 1;
 
 /** The full current state of the synced fields: the newest event alone is enough. */
 export class UserSnapshot {
-  @IsUUID()
+  @Matches(RESOURCE_ID_PATTERN, { message: `userId must be ${RESOURCE_ID_RULE}` })
   userId!: string;
 
   @IsInt()

@@ -8,13 +8,51 @@ import {
   IsArray,
   IsEmail,
   MaxLength,
+  ValidateBy,
+  type ValidationArguments,
 } from 'class-validator';
 
 export const MAX_EMAILS = 10;
 
-/** Emails are stored trimmed and lower-cased, so equality is case-insensitive everywhere. */
+/**
+ * Emails are stored trimmed, lower-cased and in Unicode NFC, so equality is case-insensitive
+ * everywhere and `café` typed precomposed or decomposed is one address.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.trim().toLowerCase().normalize('NFC');
+}
+
+/** Control and format characters: zero-width spaces and joiners, bidi overrides, BOMs. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Refuses what would make two addresses look alike but differ: invisible characters, and
+ * compatibility forms (fullwidth letters, ligatures, non-breaking spaces) that NFKC folds.
+ */
+export function lookAlikeProblem(email: string): string | undefined {
+  if (INVISIBLE.test(email)) return 'must not contain invisible or control characters';
+  if (email.normalize('NFKC') !== email) {
+    return 'must not contain compatibility characters such as fullwidth letters';
+  }
+  return undefined;
+}
+
+function NoLookAlikeCharacters(): PropertyDecorator {
+  return ValidateBy({
+    name: 'noLookAlikeCharacters',
+    validator: {
+      validate: (value: unknown) =>
+        !Array.isArray(value) ||
+        value.every((item) => typeof item !== 'string' || !lookAlikeProblem(item)),
+      defaultMessage: (args?: ValidationArguments) => {
+        const items: unknown[] = Array.isArray(args?.value) ? args.value : [];
+        const bad = items.find(
+          (item): item is string => typeof item === 'string' && !!lookAlikeProblem(item),
+        );
+        return `each value in $property ${bad ? lookAlikeProblem(bad) : 'must be plain text'}`;
+      },
+    },
+  });
 }
 
 /**
@@ -42,5 +80,6 @@ export function EmailList(): PropertyDecorator {
     MaxLength(254, { each: true }),
     IsEmail({}, { each: true, message: 'each value in $property must be a valid email address' }),
     ArrayUnique({ message: '$property must not contain the same address twice' }),
+    NoLookAlikeCharacters(),
   );
 }

@@ -7,10 +7,10 @@ import {
   IsIn,
   IsObject,
   IsOptional,
-  IsUUID,
   ValidateNested,
 } from 'class-validator';
 import { AddressDto, AddressField } from '../../values/address.dto';
+import { ResourceIdField } from '../../values/resource-id';
 import { EmailList } from '../../values/email';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 import { OrderItemDto } from './order-item.dto';
@@ -25,10 +25,10 @@ export class CreateOrderDto {
   @Type(() => OrderItemDto)
   items!: OrderItemDto[];
 
-  /** The ordering user; when the order service knows it, missing contact fields are filled in. */
-  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID(4)
+  @ResourceIdField(
+    'The ordering user; when the order service knows it, missing contact fields are filled in.',
+  )
   userId?: string;
 
   @IsOptional()

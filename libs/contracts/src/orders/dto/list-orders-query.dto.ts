@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ResourceIdField } from '../../values/resource-id';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -12,14 +13,16 @@ export class ListOrdersQueryDto {
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID(4)
+  @ResourceIdField('Only the orders of this user.')
   userId?: string;
 
   @ApiPropertyOptional({ default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
+  // Plain decimal digits only: `0x10` or `1e2` are not page sizes a client meant.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value,
+  )
   @Max(MAX_PAGE_SIZE)
   @Min(1)
   @IsInt()
