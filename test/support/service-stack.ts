@@ -11,6 +11,8 @@ export interface ServiceStackOptions {
   brokerProxy?: boolean;
   /** The order service reaches its database through a cuttable proxy (`stack.orderDb`). */
   orderDbProxy?: boolean;
+  /** user-v1 and user-v2 each reach the users database through their own cuttable proxy. */
+  userDbProxies?: boolean;
   /** Extra environment for every service. */
   env?: Record<string, string>;
 }
@@ -26,13 +28,15 @@ export class ServiceStack {
   readonly amqpUrl: string;
   broker?: TcpProxy;
   orderDb?: TcpProxy;
+  v1Db?: TcpProxy;
+  v2Db?: TcpProxy;
   readonly v1: ServiceProcess;
   readonly v2: ServiceProcess;
   readonly order: ServiceProcess;
 
   private constructor(
     private readonly options: ServiceStackOptions,
-    proxies: { broker?: TcpProxy; orderDb?: TcpProxy },
+    proxies: { broker?: TcpProxy; orderDb?: TcpProxy; v1Db?: TcpProxy; v2Db?: TcpProxy },
   ) {
     this.prefix = throwawayTopologyPrefix(options.suite);
     this.usersDbUri = throwawayMongoUri(`${options.suite}_users`);
@@ -40,6 +44,8 @@ export class ServiceStack {
     this.amqpUrl = requiredEnv('AMQP_URL');
     this.broker = proxies.broker;
     this.orderDb = proxies.orderDb;
+    this.v1Db = proxies.v1Db;
+    this.v2Db = proxies.v2Db;
     const amqpUrl = this.broker ? this.broker.rewrite(this.amqpUrl) : this.amqpUrl;
     const common = {
       AMQP_URL: amqpUrl,
@@ -51,11 +57,11 @@ export class ServiceStack {
     };
     this.v1 = new ServiceProcess({
       app: 'user-v1',
-      env: { ...common, MONGO_URI: this.usersDbUri },
+      env: { ...common, MONGO_URI: this.v1Db?.rewrite(this.usersDbUri) ?? this.usersDbUri },
     });
     this.v2 = new ServiceProcess({
       app: 'user-v2',
-      env: { ...common, MONGO_URI: this.usersDbUri },
+      env: { ...common, MONGO_URI: this.v2Db?.rewrite(this.usersDbUri) ?? this.usersDbUri },
     });
     this.order = new ServiceProcess({
       app: 'order',
@@ -71,10 +77,11 @@ export class ServiceStack {
     const broker = options.brokerProxy
       ? await TcpProxy.start(targetOf(requiredEnv('AMQP_URL'), 5672))
       : undefined;
-    const orderDb = options.orderDbProxy
-      ? await TcpProxy.start(targetOf(requiredEnv('MONGO_URI'), 27017))
-      : undefined;
-    return new ServiceStack(options, { broker, orderDb });
+    const database = targetOf(requiredEnv('MONGO_URI'), 27017);
+    const orderDb = options.orderDbProxy ? await TcpProxy.start(database) : undefined;
+    const v1Db = options.userDbProxies ? await TcpProxy.start(database) : undefined;
+    const v2Db = options.userDbProxies ? await TcpProxy.start(database) : undefined;
+    return new ServiceStack(options, { broker, orderDb, v1Db, v2Db });
   }
 
   get services(): ServiceProcess[] {
@@ -102,7 +109,9 @@ export class ServiceStack {
     };
     await Promise.all(this.services.map((service) => attempt(() => service.kill())));
     await attempt(() => this.broker?.close() ?? Promise.resolve());
-    await attempt(() => this.orderDb?.close() ?? Promise.resolve());
+    for (const proxy of [this.orderDb, this.v1Db, this.v2Db]) {
+      await attempt(() => proxy?.close() ?? Promise.resolve());
+    }
     for (const uri of [this.usersDbUri, this.ordersDbUri]) {
       await attempt(async () => {
         const connection = await createConnection(uri).asPromise();

@@ -12,6 +12,7 @@ export interface ProxyTarget {
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
+  private blackholing = false;
   /** Connections accepted and forwarded since the proxy started. */
   connectionsForwarded = 0;
   /** Connections reset while the proxy was cut. */
@@ -56,8 +57,17 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /**
+   * Silently drops every byte in both directions and holds new connections open without
+   * forwarding them, as a partitioned network does: no reset tells either side.
+   */
+  blackhole(): void {
+    this.blackholing = true;
+  }
+
   restore(): void {
     this.refusing = false;
+    this.blackholing = false;
   }
 
   async close(): Promise<void> {
@@ -83,8 +93,12 @@ export class TcpProxy {
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (!this.blackholing) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.blackholing) client.write(chunk);
+    });
   }
 }
 

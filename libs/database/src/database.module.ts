@@ -2,6 +2,11 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@aware/common';
 
+/** Longest any single database operation may take, unless it says otherwise. */
+export const OPERATION_TIMEOUT_MS = 20_000;
+/** The fan-out of one user change to all their orders may touch many documents. */
+export const FAN_OUT_TIMEOUT_MS = 300_000;
+
 /** The MongoDB connection of one service, from MONGO_URI (database name in its path). */
 @Module({
   imports: [
@@ -14,10 +19,11 @@ import { AppConfig } from '@aware/common';
         serverSelectionTimeoutMS: 5_000,
         connectTimeoutMS: 5_000,
         heartbeatFrequencyMS: 2_000,
-        // Above the slowest legitimate command (a fan-out updateMany); a socket silent for
-        // longer is dead, and destroying it frees its pool slot.
-        socketTimeoutMS: 120_000,
-        waitQueueTimeoutMS: 5_000,
+        // A client-side deadline for every operation. Without it, a command written to a socket
+        // that was reset under it waits forever for a 'drain' that never comes (seen with the
+        // driver through a proxy that resets connections): its request, its user's write lock
+        // or its message's prefetch slot would be held for good. The order fan-out sets its own.
+        timeoutMS: OPERATION_TIMEOUT_MS,
         // Polling hello on a schedule rather than a long-awaited streaming hello: each check
         // then has its own short timeout.
         serverMonitoringMode: 'poll',

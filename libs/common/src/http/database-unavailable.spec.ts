@@ -27,6 +27,14 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
+  it('recognises a bare socket error the driver let through (write ECONNRESET)', () => {
+    const socketError = Object.assign(new Error('write ECONNRESET'), {
+      code: 'ECONNRESET',
+      syscall: 'write',
+    });
+    expect(isDatabaseUnavailable(socketError)).toBe(true);
+  });
+
   it('recognises an error labelled ResetPool and one caused by a network error', () => {
     const labelled = new mongo.MongoError('pool reset');
     labelled.addErrorLabel('ResetPool');

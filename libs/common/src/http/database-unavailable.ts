@@ -14,6 +14,7 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoPoolClosedError',
   'MongoServerClosedError',
   'MongoWaitQueueTimeoutError',
+  'MongoOperationTimeoutError',
   'DisconnectedError',
 ]);
 
@@ -28,12 +29,25 @@ const UNAVAILABLE_LABELS = ['ResetPool', 'PoolRequestedRetry', 'RetryableWriteEr
  */
 const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
 
+/** A socket to the database failed under the driver and surfaced as a bare system error. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTCONN',
+]);
+
 /** FerretDB's SQLite backend reports a busy writer as an internal error with this text. */
 const BUSY_ENGINE = /SQLITE_BUSY|database is locked/;
 
 interface DriverError {
   name?: unknown;
   code?: unknown;
+  syscall?: unknown;
   message?: unknown;
   errorLabels?: unknown;
   cause?: unknown;
@@ -44,6 +58,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const candidate = error as DriverError;
   if (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name)) return true;
   if (typeof candidate.code === 'number' && UNAVAILABLE_CODES.has(candidate.code)) return true;
+  if (typeof candidate.code === 'string' && NETWORK_CODES.has(candidate.code)) return true;
   const labels = labelsOf(error);
   if (UNAVAILABLE_LABELS.some((label) => labels.includes(label))) return true;
   if (

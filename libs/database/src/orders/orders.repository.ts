@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { FilterQuery, Model } from 'mongoose';
 import type { OrderStatus } from '@aware/contracts';
+import { FAN_OUT_TIMEOUT_MS } from '../database.module';
 import { isDuplicateKeyError } from '../mongo-errors';
 import { Order } from './order.schema';
 
@@ -110,6 +111,8 @@ export class OrdersRepository {
           },
         },
       )
+      // A user with many open orders takes longer than the usual operation deadline.
+      .setOptions({ timeoutMS: FAN_OUT_TIMEOUT_MS })
       .exec();
     return result.modifiedCount;
   }
