@@ -76,13 +76,19 @@ describe('ops drift:audit (SPEC §5)', () => {
     const edited = seedOrderOf(ALAN, 'under process');
     await orders
       .collection(ORDERS_COLLECTION)
-      .updateOne({ orderId: edited.orderId }, { $set: { userEmails: ['someone@else.example'] } });
+      .updateOne(
+        { orderId: edited.orderId },
+        { $set: { userEmails: ['someone@else.example'], contactEditedAt: new Date() } },
+      );
     try {
       expect((await ops.run(['drift:audit'])).code).toBe(0);
     } finally {
       await orders
         .collection(ORDERS_COLLECTION)
-        .updateOne({ orderId: edited.orderId }, { $set: { userEmails: edited.userEmails } });
+        .updateOne(
+          { orderId: edited.orderId },
+          { $set: { userEmails: edited.userEmails }, $unset: { contactEditedAt: 1 } },
+        );
     }
   });
 
@@ -176,5 +182,77 @@ describe('ops drift:audit (SPEC §5)', () => {
     );
     expect(result.stdout.filter((line) => line.includes(ADA.userId))).toHaveLength(1);
     expect(result.stdout.at(-1)).toMatch(/of 1 users; 1 users pending in the outbox$/);
+  });
+});
+
+describe('ops drift:audit: orders that claim a version they do not hold', () => {
+  let ops: OpsTestEnv;
+  let orders: Connection;
+  let channel: Channel;
+
+  beforeAll(async () => {
+    ops = opsTestEnv('ops-drift-frozen');
+    await ops.declareTopology();
+    channel = await ops.channel();
+    expect((await ops.run(['db:setup', '--seed'])).code).toBe(0);
+    orders = (await ops.databases()).orders;
+  });
+
+  afterAll(async () => {
+    await ops.cleanup();
+  });
+
+  const ordersCollection = () => orders.collection(ORDERS_COLLECTION);
+
+  it('reports an order changed in the database without a version change, and one frozen ahead by a forged event', async () => {
+    const tampered = seedOrderOf(ADA, 'under process');
+    await ordersCollection().updateOne(
+      { orderId: tampered.orderId },
+      { $set: { userEmails: ['tampered@example.com'] } },
+    );
+    const frozen = seedOrderOf(ALAN, 'shipping');
+    await ordersCollection().updateOne(
+      { orderId: frozen.orderId },
+      { $set: { userVersion: 1_000_000, userEmails: ['forged@example.com'] } },
+    );
+    await orders
+      .collection('user_projections')
+      .updateOne({ _id: ALAN.userId as never }, { $set: { version: 1_000_000 } });
+
+    const result = await ops.run(['drift:audit']);
+
+    expect(result.code).toBe(3);
+    expect(result.stdout).toEqual(
+      expect.arrayContaining([
+        `drift: order ${tampered.orderId} user ${ADA.userId}: userVersion 1 is the newest, but userEmails differ`,
+        `drift: order ${frozen.orderId} user ${ALAN.userId}: userVersion 1000000 > newest 1, userEmails differ`,
+        `drift: user ${ALAN.userId}: projection version 1000000 > newest 1`,
+      ]),
+    );
+  });
+
+  it('with --repair, resets what is frozen and re-publishes, so the newest state applies again', async () => {
+    const result = await ops.run(['drift:audit', '--repair']);
+
+    expect(result).toMatchObject({ code: 0, stderr: [] });
+    expect(result.stdout).toContain(
+      'drift:audit: reset 3 orders and projections to take the repair',
+    );
+    const frozen = await ordersCollection().findOne({
+      orderId: seedOrderOf(ALAN, 'shipping').orderId,
+    });
+    expect(frozen?.userVersion).toBe(0);
+    const tampered = await ordersCollection().findOne({
+      orderId: seedOrderOf(ADA, 'under process').orderId,
+    });
+    expect(tampered?.userVersion).toBe(0);
+    expect(
+      await orders.collection('user_projections').countDocuments({ _id: ALAN.userId as never }),
+    ).toBe(0);
+    const messages = await takeMessages(channel, ops.topology.queue, 2);
+    const repaired = messages.map(
+      (message) => parseUserEvent(JSON.parse(message.content.toString())).data.userId,
+    );
+    expect(repaired.sort()).toEqual([ADA.userId, ALAN.userId].sort());
   });
 });

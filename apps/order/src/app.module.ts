@@ -10,6 +10,7 @@ import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
 import { OrderSync } from './sync/order-sync.service';
+import { WriterLeaseModule } from './writer-lease/writer-lease.module';
 
 export const ORDER: ServiceIdentity = {
   name: 'order',
@@ -29,6 +30,7 @@ export class OrderServiceModule {
         AppConfigModule.forRoot(config),
         MetricsModule,
         DatabaseModule,
+        WriterLeaseModule,
         OrdersModule,
         EventsModule.forConsumer({ imports: [OrdersModule], handler: OrderSync }),
         HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),

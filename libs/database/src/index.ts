@@ -13,6 +13,8 @@ export * from './orders/orders-database.module';
 export * from './orders/orders.repository';
 export * from './orders/user-projection.schema';
 export * from './orders/user-projections.repository';
+export * from './orders/writer-lease.schema';
+export * from './orders/writer-leases.repository';
 export * from './setup/collection-validators';
 export * from './setup/database-seed';
 export * from './setup/database-setup';

@@ -6,6 +6,14 @@ import { ConfirmedChannel } from '../confirmed-channel';
 import { ExitCode, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
 
+/** What a repair must undo before re-publishing: state that claims a version it does not hold. */
+interface Unfreeze {
+  /** Orders ahead of the user, or at its version with other content, as read. */
+  orders: { orderId: string; userVersion: number }[];
+  /** The projection's version, when it is ahead of the user or differs at the same version. */
+  projectionVersion?: number;
+}
+
 interface AuditResult {
   usersChecked: number;
   ordersChecked: number;
@@ -15,22 +23,39 @@ interface AuditResult {
   usersPending: number;
   /** The newest version of each user with drift: what a repair re-publishes. */
   driftedUsers: UserRecord[];
+  /** Per drifted user: what blocks the re-published event from applying. */
+  unfreeze: Map<string, Unfreeze>;
+}
+
+function contentDifferences(
+  held: { emails: string[]; deliveryAddress: UserRecord['deliveryAddress'] },
+  user: UserRecord,
+): string[] {
+  return [
+    ...(sameEmails(held.emails, user.emails) ? [] : ['userEmails differ']),
+    ...(sameAddress(held.deliveryAddress, user.deliveryAddress) ? [] : ['deliveryAddress differs']),
+  ];
 }
 
 /**
- * An order drifts when it reflects an older user version than the newest one. Orders at the
- * newest version whose fields differ were edited through PUT /orders/{id}/details on purpose:
- * not drift, and a re-published event would (rightly) not touch them.
+ * How an order differs from its user's newest version. Behind: the event has not reached it.
+ * Ahead: it claims a version the user service never produced (a forged or foreign event), which
+ * blocks every real update. At the version with other content: changed behind the sync's back,
+ * unless PUT /orders/{id}/details edited it on purpose (contactEditedAt).
  */
 function orderDifferences(order: OrderRecord, user: UserRecord): string[] {
-  if (order.userVersion >= user.version) return [];
-  return [
-    `userVersion ${order.userVersion} < ${user.version}`,
-    ...(sameEmails(order.userEmails, user.emails) ? [] : ['userEmails differ']),
-    ...(sameAddress(order.deliveryAddress, user.deliveryAddress)
-      ? []
-      : ['deliveryAddress differs']),
-  ];
+  const content = contentDifferences(
+    { emails: order.userEmails, deliveryAddress: order.deliveryAddress },
+    user,
+  );
+  if (order.userVersion < user.version) {
+    return [`userVersion ${order.userVersion} < ${user.version}`, ...content];
+  }
+  if (order.userVersion > user.version) {
+    return [`userVersion ${order.userVersion} > newest ${user.version}`, ...content];
+  }
+  if (order.contactEditedAt || content.length === 0) return [];
+  return [`userVersion ${order.userVersion} is the newest, but ${content.join(' and ')}`];
 }
 
 function projectionDifference(projection: UserState | null, user: UserRecord): string | undefined {
@@ -38,6 +63,12 @@ function projectionDifference(projection: UserState | null, user: UserRecord): s
   if (projection.version < user.version) {
     return `projection version ${projection.version} < ${user.version}`;
   }
+  if (projection.version > user.version) {
+    return `projection version ${projection.version} > newest ${user.version}`;
+  }
+  const content = contentDifferences(projection, user);
+  if (content.length > 0)
+    return `projection at version ${user.version}, but ${content.join(' and ')}`;
   return undefined;
 }
 
@@ -53,6 +84,7 @@ async function audit(
     driftedProjections: 0,
     usersPending: 0,
     driftedUsers: [],
+    unfreeze: new Map(),
   };
   for await (const user of repositories.users.newestVersions()) {
     result.usersChecked += 1;
@@ -65,6 +97,7 @@ async function audit(
       continue;
     }
     let drifted = false;
+    const unfreeze: Unfreeze = { orders: [] };
     const followers = await repositories.orders.followersOf(user.userId, config.orderSyncStatuses);
     for (const order of followers) {
       result.ordersChecked += 1;
@@ -72,6 +105,9 @@ async function audit(
       if (differences.length === 0) continue;
       drifted = true;
       result.driftedOrders += 1;
+      if (order.userVersion >= user.version) {
+        unfreeze.orders.push({ orderId: order.orderId, userVersion: order.userVersion });
+      }
       output.log(`drift: order ${order.orderId} user ${user.userId}: ${differences.join(', ')}`);
     }
     const projection = await repositories.projections.find(user.userId);
@@ -79,11 +115,39 @@ async function audit(
     if (projectionDrift) {
       drifted = true;
       result.driftedProjections += 1;
+      if (projection && projection.version >= user.version) {
+        unfreeze.projectionVersion = projection.version;
+      }
       output.log(`drift: user ${user.userId}: ${projectionDrift}`);
     }
-    if (drifted) result.driftedUsers.push(user);
+    if (drifted) {
+      result.driftedUsers.push(user);
+      result.unfreeze.set(user.userId, unfreeze);
+    }
   }
   return result;
+}
+
+/**
+ * Orders and projections that claim a version they do not hold would ignore the re-published
+ * event (it is not newer): their version is reset first, each only if it is still what the
+ * audit read, so an event applied meanwhile is not undone. Returns how many were reset.
+ */
+async function unfreezeDrifted(
+  { repositories }: OpsDatabases,
+  unfreeze: Map<string, Unfreeze>,
+): Promise<number> {
+  let reset = 0;
+  for (const [userId, blocked] of unfreeze) {
+    for (const order of blocked.orders) {
+      if (await repositories.orders.resetUserVersion(order.orderId, order.userVersion)) reset += 1;
+    }
+    if (blocked.projectionVersion !== undefined) {
+      await repositories.projections.removeIfVersion(userId, blocked.projectionVersion);
+      reset += 1;
+    }
+  }
+  return reset;
 }
 
 /**
@@ -147,6 +211,12 @@ async function auditDrift(context: OpsContext, repair: boolean): Promise<ExitCod
   );
   if (result.driftedUsers.length === 0) return ExitCode.ok;
   if (!repair) return ExitCode.driftFound;
+  const unfrozen = await withDatabases(config, (databases) =>
+    unfreezeDrifted(databases, result.unfreeze),
+  );
+  if (unfrozen > 0) {
+    output.log(`drift:audit: reset ${unfrozen} orders and projections to take the repair`);
+  }
   await republish(result.driftedUsers, context);
   output.log(`drift:audit: re-published the newest state of ${result.driftedUsers.length} users`);
   return ExitCode.ok;

@@ -27,6 +27,12 @@ export class Order {
    * User events only overwrite orders holding an older version (SPEC §5). Never returned.
    */
   @Prop({ required: true, min: 0 }) userVersion!: number;
+  /**
+   * Set when the contact fields were last changed through PUT /orders/{id}/details rather than
+   * by a user event: such an order may differ from the version it reflects on purpose. The next
+   * user event applied clears it. Never returned.
+   */
+  @Prop() contactEditedAt?: Date;
   @Prop({ required: true }) createdAt!: Date;
   @Prop({ required: true }) updatedAt!: Date;
 }

@@ -4,15 +4,18 @@ import { Order, OrderSchema } from './order.schema';
 import { OrdersRepository } from './orders.repository';
 import { UserProjection, UserProjectionSchema } from './user-projection.schema';
 import { UserProjectionsRepository } from './user-projections.repository';
+import { WriterLease, WriterLeaseSchema } from './writer-lease.schema';
+import { WriterLeasesRepository } from './writer-leases.repository';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Order.name, schema: OrderSchema },
       { name: UserProjection.name, schema: UserProjectionSchema },
+      { name: WriterLease.name, schema: WriterLeaseSchema },
     ]),
   ],
-  providers: [OrdersRepository, UserProjectionsRepository],
-  exports: [OrdersRepository, UserProjectionsRepository],
+  providers: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
+  exports: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
 })
 export class OrdersDatabaseModule {}

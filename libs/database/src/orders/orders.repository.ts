@@ -109,12 +109,24 @@ export class OrdersRepository {
             userVersion: state.version,
             updatedAt: now,
           },
+          $unset: { contactEditedAt: 1 },
         },
       )
       // A user with many open orders takes longer than the usual operation deadline.
       .setOptions({ timeoutMS: FAN_OUT_TIMEOUT_MS })
       .exec();
     return result.modifiedCount;
+  }
+
+  /**
+   * Makes an order take the next user event again (drift repair of an order that claims a
+   * version it does not hold), unless its version moved since it was read.
+   */
+  async resetUserVersion(orderId: string, observedVersion: number): Promise<boolean> {
+    const result = await this.orders
+      .updateOne({ orderId, userVersion: observedVersion }, { $set: { userVersion: 0 } })
+      .exec();
+    return result.modifiedCount === 1;
   }
 
   /** Orders that follow a user, with what they carry, for the drift audit. */
@@ -151,7 +163,7 @@ export class OrdersRepository {
     return this.orders
       .findOneAndUpdate(
         { orderId, orderStatus: { $ne: 'delivered' } },
-        { $set: changes },
+        { $set: { ...changes, contactEditedAt: changes.updatedAt } },
         // No projection: FerretDB's findAndModify does not support one; callers map fields.
         { new: true },
       )

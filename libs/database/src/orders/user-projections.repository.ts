@@ -46,6 +46,11 @@ export class UserProjectionsRepository {
     }
   }
 
+  /** Drops a projection that claims `version`, so the next event re-creates it (drift repair). */
+  async removeIfVersion(userId: string, version: number): Promise<void> {
+    await this.projections.deleteOne({ _id: userId, version }).exec();
+  }
+
   private toState(found: UserProjection): UserState {
     return {
       userId: found._id,

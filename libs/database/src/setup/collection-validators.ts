@@ -146,6 +146,7 @@ export const ORDERS_VALIDATOR: CollectionValidator = {
       deliveryAddress: ADDRESS,
       orderStatus: { bsonType: 'string', enum: ORDER_STATUSES },
       userVersion: { bsonType: INTEGER, minimum: 0 },
+      contactEditedAt: DATE,
       createdAt: DATE,
       updatedAt: DATE,
     },
