@@ -150,6 +150,20 @@ describe('database outages (every service)', () => {
       withServiceOutput(() => stack, body),
     );
 
+  scenario('a /metrics scrape reads no database: it answers during a partition', async () => {
+    const { v1, v1Db } = services();
+    if (!v1Db) throw new Error('no database proxy');
+    v1Db.blackhole();
+    try {
+      const scrape = await http(v1.url, 'GET', '/metrics', { timeoutMs: 2_000 });
+      expect(scrape.status).toBe(200);
+      expect(scrape.text).toMatch(/^aware_outbox_pending \d+/m);
+    } finally {
+      v1Db.restore();
+    }
+    await expectRecovered();
+  });
+
   describe.each<Cut>(['reset', 'partition'])('cut: %s', (how) => {
     scenario('while idle: every service is ready again by itself within seconds', async () => {
       await cut(how);
