@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { ORDER, orderModule } from '../apps/order/src/app.module';
 import { USER_V1, userV1Module } from '../apps/user-v1/src/app.module';
 import { anAddress, uniqueEmail } from './support/fixtures';
+import { eventually } from './support/http';
 import { throwawayMongoUri } from './support/infra';
 import { startTestApp } from './support/test-app';
 
@@ -33,8 +34,15 @@ describe('readiness and outages (SPEC §4.3, §5)', () => {
       });
       expect(updated.statusCode).toBe(200);
 
-      const metrics = await service.app.inject({ method: 'GET', url: '/metrics' });
-      expect(metrics.body).toMatch(/^aware_outbox_pending 2$/m);
+      // The outbox gauges are refreshed in the background, not per scrape.
+      await eventually(
+        'aware_outbox_pending 2 on /metrics',
+        async () => {
+          const metrics = await service.app.inject({ method: 'GET', url: '/metrics' });
+          return /^aware_outbox_pending 2$/m.test(metrics.body) ? true : undefined;
+        },
+        15_000,
+      );
     } finally {
       await service.close();
     }

@@ -635,16 +635,11 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
       }
     });
 
-    it('answers 404 for an unknown order and 400 for a bad id, status or body', async () => {
-      expectProblem(
-        await putStatus(randomUUID(), { orderStatus: 'shipping' }),
-        404,
-        ProblemType.notFound,
-      );
+    it('answers 404 for an unknown order, whatever its id looks like, and 400 for a bad status or body', async () => {
+      for (const id of [randomUUID(), 'nope', 'no%20such']) {
+        expectProblem(await putStatus(id, { orderStatus: 'shipping' }), 404, ProblemType.notFound);
+      }
       const created = await createOrder();
-      expect(
-        errorFields(expectProblem(await putStatus('nope', { orderStatus: 'shipping' }), 400)),
-      ).toEqual(['orderId']);
       for (const body of [
         { orderStatus: 'lost' },
         { orderStatus: 'SHIPPING' },

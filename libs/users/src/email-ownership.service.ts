@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Metrics, ProblemException, ProblemType } from '@aware/common';
-import { EmailClaimsRepository, UsersRepository } from '@aware/database';
+import { EmailClaimsRepository, UsersRepository, type EmailClaimRecord } from '@aware/database';
 
 /** How long a claim protects an in-flight write before an unused claim may be taken over. */
 export const EMAIL_CLAIM_LEASE_MS = 30_000;
@@ -20,9 +20,12 @@ export class EmailTakenProblem extends ProblemException {
 /**
  * Email uniqueness that holds under concurrency on every engine, without a multikey unique index:
  * each email has a chain of claim generations, and a write proceeds only after its user inserted
- * the next generation of each new email; the unique key decides every race. A claim is binding
- * while its owner holds the email or while its lease runs; an expired claim whose owner no longer
- * holds the email (a crashed or abandoned write) can be taken over, and a released one at once.
+ * the newest generation of each email it adds; the unique key decides every race.
+ *
+ * A claim binds while its owner holds the email, and while it may still protect a write in
+ * flight: until its lease ends or until the owner stored a version at or after the claim (that
+ * write landed, with or without the email). So an email a user drops is free as soon as the
+ * version without it is stored, with no extra write; a released claim is free at once.
  */
 @Injectable()
 export class EmailOwnership {
@@ -36,16 +39,19 @@ export class EmailOwnership {
   ) {
     this.cleanupFailures = metrics.counter({
       name: 'aware_email_claim_cleanup_failures_total',
-      help: 'Claim releases and prunes that failed after a write; the claim lease frees them later.',
+      help: 'Claim releases and prunes that failed; the claim lease frees such claims later.',
     });
   }
 
-  /** Claims every email for `userId` or throws EmailTakenProblem naming the first taken one. */
-  async claim(emails: readonly string[], userId: string): Promise<void> {
+  /**
+   * Claims every email for `userId` as of `now` (the instant its version will carry), or throws
+   * EmailTakenProblem naming the first taken one.
+   */
+  async claim(emails: readonly string[], userId: string, now: Date): Promise<void> {
     // One command for the usual case: emails nobody ever claimed.
-    const contested = await this.claims.insertFirstClaims(emails, userId, new Date());
+    const contested = await this.claims.insertFirstClaims(emails, userId, now);
     for (const email of contested) {
-      await this.claimContested(email, userId);
+      await this.claimContested(email, userId, now);
     }
   }
 
@@ -60,38 +66,36 @@ export class EmailOwnership {
     });
   }
 
-  /**
-   * Frees emails a user just dropped so others can take them at once; runs after the write, so
-   * it never throws. A claim is released only while its user still owns it and does not hold
-   * the email again.
-   */
-  async releaseDropped(emails: readonly string[], userId: string): Promise<void> {
-    await this.settle(emails, async (email) => {
-      const current = await this.claims.current(email);
-      if (current?.userId !== userId || (await this.users.holdsEmail(userId, email))) return;
-      await this.claims.insertNext(current, null, new Date());
-    });
-  }
-
-  private async claimContested(email: string, userId: string): Promise<void> {
+  private async claimContested(email: string, userId: string, now: Date): Promise<void> {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const current = await this.claims.current(email);
       // Generation 0 exists (its insert collided), so this only guards against a wiped store.
       if (!current) throw new EmailTakenProblem(email);
-      const now = new Date();
-      const expired = now.getTime() - current.claimedAt.getTime() > EMAIL_CLAIM_LEASE_MS;
-      if (current.userId === userId && !expired) return;
       const owner = current.userId;
-      const heldByOther = owner !== null && owner !== userId;
-      if (heldByOther && (!expired || (await this.users.holdsEmail(owner, email)))) {
+      if (owner !== null && owner !== userId && (await this.binds(current, owner, email, now))) {
         throw new EmailTakenProblem(email);
       }
+      // Our own claim too gets a new generation: another writer may be taking it over.
       if (await this.claims.insertNext(current, userId, now)) {
-        void this.settle([email], () => this.claims.pruneBefore(email, current.generation + 1));
+        const superseded = current.generation + 1;
+        void this.settle([email], () => this.claims.pruneBefore(email, superseded));
         return;
       }
     }
     throw new EmailTakenProblem(email);
+  }
+
+  private async binds(
+    claim: EmailClaimRecord,
+    owner: string,
+    email: string,
+    now: Date,
+  ): Promise<boolean> {
+    const newest = await this.users.findByUserId(owner);
+    if (newest?.emails.includes(email)) return true;
+    const expired = now.getTime() - claim.claimedAt.getTime() > EMAIL_CLAIM_LEASE_MS;
+    const ownerWroteSince = newest !== null && newest.event.occurredAt >= claim.claimedAt;
+    return !expired && !ownerWroteSince;
   }
 
   /** Runs clean-up work per email; failures are logged and counted, never thrown. */

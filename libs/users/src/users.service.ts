@@ -54,6 +54,9 @@ export class UsersService {
 
   async create(dto: CreateUserDto, correlationId?: string): Promise<UserDto> {
     const userId = randomUUID();
+    // One instant for the claims and the version: a claim older than its owner's newest version
+    // no longer protects a write in flight (see EmailOwnership).
+    const now = new Date();
     const record: UserRecord = {
       userId,
       ...(dto.firstName !== undefined && { firstName: dto.firstName }),
@@ -61,13 +64,13 @@ export class UsersService {
       emails: dto.emails,
       deliveryAddress: toAddress(dto.deliveryAddress),
       ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
-      ...this.timestamps.onCreate(dto, new Date()),
+      ...this.timestamps.onCreate(dto, now),
       version: 1,
-      event: this.eventOf('user.created', correlationId),
+      event: this.eventOf('user.created', now, correlationId),
       published: false,
     };
     try {
-      await this.emailOwnership.claim(dto.emails, userId);
+      await this.emailOwnership.claim(dto.emails, userId, now);
       await this.users.insertVersion(record);
     } catch (error) {
       await this.emailOwnership.release(dto.emails, userId);
@@ -120,22 +123,22 @@ export class UsersService {
         return toUserDto(current);
       }
 
+      const now = new Date();
       const added = emails.filter((email) => !current.emails.includes(email));
-      await this.emailOwnership.claim(added, userId);
+      await this.emailOwnership.claim(added, userId, now);
       const next: UserRecord = {
         ...current,
         emails,
         deliveryAddress,
-        ...this.timestamps.onUpdate(new Date()),
+        ...this.timestamps.onUpdate(now),
         version: current.version + 1,
-        event: this.eventOf('user.updated', correlationId),
+        event: this.eventOf('user.updated', now, correlationId),
         published: false,
       };
       if (await this.users.insertVersion(next)) {
-        // Committed: what follows never throws, so a saved change is never reported as failed.
+        // Committed: nothing after this may fail the request. Dropped emails need no release:
+        // this version, newer than their claims, frees them (see EmailOwnership).
         void this.relay.relay(userId);
-        const removed = current.emails.filter((email) => !emails.includes(email));
-        await this.emailOwnership.releaseDropped(removed, userId);
         return toUserDto(next);
       }
     }
@@ -146,11 +149,15 @@ export class UsersService {
     );
   }
 
-  private eventOf(type: UserEventType, correlationId: string | undefined): UserVersionEvent {
+  private eventOf(
+    type: UserEventType,
+    occurredAt: Date,
+    correlationId: string | undefined,
+  ): UserVersionEvent {
     return {
       eventId: randomUUID(),
       type,
-      occurredAt: new Date(),
+      occurredAt,
       producer: this.producer,
       ...(correlationId && { correlationId }),
     };

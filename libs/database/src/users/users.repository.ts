@@ -59,11 +59,6 @@ export class UsersRepository {
     }
   }
 
-  async holdsEmail(userId: string, email: string): Promise<boolean> {
-    const user = await this.findByUserId(userId);
-    return user?.emails.includes(email) ?? false;
-  }
-
   /** Unpublished versions of one user, oldest first: the order events must go out in. */
   findUnpublished(userId: string): Promise<UserRecord[]> {
     return this.users
