@@ -7,6 +7,7 @@ import {
   USER_PROJECTIONS_COLLECTION,
   USERS_COLLECTION,
   USERS_DATABASE_COLLECTIONS,
+  WRITER_LEASES_COLLECTION,
   type CollectionDefinition,
   type OrderRecord,
 } from '@aware/database';
@@ -66,10 +67,10 @@ describe('ops db:setup and db:seed (SPEC §7)', () => {
 
     const names = async (connection: Connection): Promise<string[]> =>
       (await connection.listCollections()).map(({ name }) => name).sort();
-    expect(await names(users)).toEqual(
-      [USERS_COLLECTION, EMAIL_CLAIMS_COLLECTION, 'outbox_leases'].sort(),
+    expect(await names(users)).toEqual([USERS_COLLECTION, EMAIL_CLAIMS_COLLECTION].sort());
+    expect(await names(orders)).toEqual(
+      [ORDERS_COLLECTION, USER_PROJECTIONS_COLLECTION, WRITER_LEASES_COLLECTION].sort(),
     );
-    expect(await names(orders)).toEqual([ORDERS_COLLECTION, USER_PROJECTIONS_COLLECTION].sort());
     await expectSchemaIndexes(users, USERS_DATABASE_COLLECTIONS);
     await expectSchemaIndexes(orders, ORDERS_DATABASE_COLLECTIONS);
 

@@ -1,6 +1,6 @@
 import { loadAppConfig } from '@aware/common';
 import type { UserEvent } from '@aware/contracts';
-import type { OutboxLeasesRepository, UserRecord, UsersRepository } from '@aware/database';
+import type { UserRecord, UsersRepository } from '@aware/database';
 import { OutboxRelay } from './outbox-relay';
 import type { UserEventsPublisher } from './user-events.publisher';
 
@@ -22,33 +22,24 @@ function versionDoc(version: number): UserRecord {
   };
 }
 
-/** In-memory stand-ins: the relay's logic (order, confirm-then-mark, leases) in isolation. */
+/** In-memory stand-ins: the relay's logic (newest only, confirm-then-mark) in isolation. */
 class FakeStore {
   versions = [versionDoc(1), versionDoc(2), versionDoc(3)];
-  leaseHolder: string | null = null;
   log: string[] = [];
 
   users = {
-    findUnpublished: (userId: string) =>
-      Promise.resolve(this.versions.filter((v) => v.userId === userId && !v.published)),
+    findByUserId: (userId: string) =>
+      Promise.resolve(
+        this.versions.filter((v) => v.userId === userId).sort((a, b) => b.version - a.version)[0] ??
+          null,
+      ),
     markPublished: (_userId: string, version: number) => {
       this.log.push(`mark v${version}`);
+      this.versions = this.versions.filter((v) => v.version >= version);
       this.versions.find((v) => v.version === version)!.published = true;
       return Promise.resolve();
     },
   } as unknown as UsersRepository;
-
-  leases = {
-    acquire: (_userId: string, owner: string) => {
-      if (this.leaseHolder && this.leaseHolder !== owner) return Promise.resolve(false);
-      this.leaseHolder = owner;
-      return Promise.resolve(true);
-    },
-    release: () => {
-      this.leaseHolder = null;
-      return Promise.resolve();
-    },
-  } as unknown as OutboxLeasesRepository;
 }
 
 function relayWith(store: FakeStore, publish: (event: UserEvent) => Promise<void>): OutboxRelay {
@@ -61,7 +52,6 @@ function relayWith(store: FakeStore, publish: (event: UserEvent) => Promise<void
   } as unknown as UserEventsPublisher;
   return new OutboxRelay(
     store.users,
-    store.leases,
     publisher,
     loadAppConfig(
       {},
@@ -76,36 +66,29 @@ function relayWith(store: FakeStore, publish: (event: UserEvent) => Promise<void
 }
 
 describe('OutboxRelay', () => {
-  it('publishes pending versions in order and marks each only after its confirm', async () => {
+  it('publishes only the newest pending version, and marks it only after its confirm', async () => {
     const store = new FakeStore();
     const outcome = await relayWith(store, () => Promise.resolve()).relay(USER);
     expect(outcome).toBe('published');
-    expect(store.log).toEqual([
-      'publish v1',
-      'mark v1',
-      'publish v2',
-      'mark v2',
-      'publish v3',
-      'mark v3',
-    ]);
-    expect(store.leaseHolder).toBeNull();
+    expect(store.log).toEqual(['publish v3', 'mark v3']);
+    expect(store.versions.map((v) => [v.version, v.published])).toEqual([[3, true]]);
   });
 
-  it('keeps everything from an unconfirmed event on for a later run', async () => {
+  it('keeps the outbox as it was when the broker does not confirm', async () => {
     const store = new FakeStore();
-    const outcome = await relayWith(store, (event) =>
-      event.data.version === 2 ? Promise.reject(new Error('broker gone')) : Promise.resolve(),
-    ).relay(USER);
+    const outcome = await relayWith(store, () => Promise.reject(new Error('broker gone'))).relay(
+      USER,
+    );
     expect(outcome).toBe('failed');
-    expect(store.versions.map((v) => v.published)).toEqual([true, false, false]);
-    expect(store.leaseHolder).toBeNull();
+    expect(store.log).toEqual([]);
+    expect(store.versions.map((v) => v.published)).toEqual([false, false, false]);
   });
 
-  it('leaves a user alone while another relay holds the lease', async () => {
+  it('publishes nothing when the newest version is already published', async () => {
     const store = new FakeStore();
-    store.leaseHolder = 'user-v2-process';
+    store.versions = [{ ...versionDoc(1), published: true }];
     const publish = jest.fn(() => Promise.resolve());
-    expect(await relayWith(store, publish).relay(USER)).toBe('elsewhere');
+    expect(await relayWith(store, publish).relay(USER)).toBe('published');
     expect(publish).not.toHaveBeenCalled();
   });
 
@@ -123,6 +106,7 @@ describe('OutboxRelay', () => {
     release();
     expect(await first).toBe('published');
     expect(await second).toBe('published');
+    expect(store.log).toEqual(['publish v1', 'mark v1', 'publish v2', 'mark v2']);
     expect(store.versions.every((v) => v.published)).toBe(true);
   });
 });

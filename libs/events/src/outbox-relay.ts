@@ -4,27 +4,23 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '@aware/common';
-import { OutboxLeasesRepository, UsersRepository } from '@aware/database';
+import { UsersRepository } from '@aware/database';
 import { toUserEvent } from './user-event-message';
 import { UserEventsPublisher } from './user-events.publisher';
 
 /** Users whose outbox one sweep pass looks at. */
 const SWEEP_BATCH = 200;
-/** Outboxes published in parallel during a sweep. */
+/** Outboxes published in parallel during a sweep; their confirms arrive together. */
 const SWEEP_CONCURRENCY = 8;
 /**
- * While another relay holds a user's lease (v1 and v2 writing the same user), retry this often
- * for a while: that relay may have read the outbox before our write landed.
+ * While this process has left nothing behind, the sweep only needs to catch what another
+ * process left (it crashed mid-publish): it runs this many sweep intervals apart.
  */
-const LEASE_RETRY_MS = 20;
-const LEASE_RETRIES = 25;
+const IDLE_SWEEP_EVERY = 10;
 
-/** published: nothing left pending; elsewhere: another relay holds the lease; failed: retry. */
-export type RelayOutcome = 'published' | 'elsewhere' | 'failed';
+/** published: nothing left pending; failed: kept in the outbox for a later run. */
+export type RelayOutcome = 'published' | 'failed';
 
 interface UserRun {
   done: Promise<RelayOutcome>;
@@ -34,28 +30,33 @@ interface UserRun {
 /**
  * Publishes the events stored with user versions (the transactional outbox) and marks them
  * published only after the broker confirmed. It runs right after each write for that user and
- * sweeps periodically for whatever a failed or crashed run left behind. A lease per user keeps
- * the user-v1 and user-v2 relays from publishing the same outbox at once.
+ * sweeps periodically for whatever a failed or crashed run left behind.
+ *
+ * Only a user's newest unpublished version is published: each event carries the user's whole
+ * synced state, and the consumer applies an event only where it is newer, so older pending ones
+ * add nothing. There is no lock between relays: when user-v1 and user-v2 publish the same version,
+ * the second copy is a no-op for the consumer.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly runs = new Map<string, UserRun>();
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private stopped = false;
   private brokerDownLogged = false;
+  /** Set when a run failed here: sweep every interval until a sweep finds nothing left. */
+  private leftBehind = true;
+  private ticksSinceSweep = 0;
 
   constructor(
     private readonly users: UsersRepository,
-    private readonly leases: OutboxLeasesRepository,
     private readonly publisher: UserEventsPublisher,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.sweepTimer = setInterval(() => this.sweep(), this.config.events.outboxSweepIntervalMs);
+    this.sweepTimer = setInterval(() => this.tick(), this.config.events.outboxSweepIntervalMs);
     this.sweepTimer.unref();
     // Events kept during a broker outage go out as soon as it is back.
     this.publisher.onConnect(() => this.sweep());
@@ -70,8 +71,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Publishes a user's pending events now; coalesces with a run already in progress for the
-   * same user. Never rejects: what is not published stays in the outbox for the sweep.
+   * Publishes a user's pending state now; coalesces with a run already in progress for the same
+   * user. Never rejects: what is not published stays in the outbox for the sweep.
    */
   relay(userId: string): Promise<RelayOutcome> {
     const current = this.runs.get(userId);
@@ -87,48 +88,37 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async runUntilSettled(userId: string, run: UserRun): Promise<RelayOutcome> {
     let outcome: RelayOutcome;
-    let leaseRetries = 0;
     do {
       run.again = false;
-      outcome = await this.publishOutbox(userId);
-      if (outcome === 'elsewhere' && leaseRetries < LEASE_RETRIES) {
-        leaseRetries += 1;
-        run.again = true;
-        await sleep(LEASE_RETRY_MS);
-      }
+      outcome = await this.publishNewest(userId);
     } while (run.again && outcome !== 'failed' && !this.stopped);
+    if (outcome === 'failed') this.leftBehind = true;
     return outcome;
   }
 
-  private async publishOutbox(userId: string): Promise<RelayOutcome> {
+  private async publishNewest(userId: string): Promise<RelayOutcome> {
     if (this.stopped || !this.publisher.connected) return 'failed';
     try {
-      const leased = await this.leases.acquire(
-        userId,
-        this.owner,
-        new Date(),
-        this.config.events.outboxLeaseMs,
-      );
-      // Another relay holds the lease and publishes; the sweep catches anything it misses.
-      if (!leased) return 'elsewhere';
-      try {
-        for (const version of await this.users.findUnpublished(userId)) {
-          await this.publisher.publish(toUserEvent(version), version.event.correlationId);
-          await this.users.markPublished(userId, version.version);
-        }
-        this.brokerDownLogged = false;
-        return 'published';
-      } finally {
-        await this.leases.release(userId, this.owner);
-      }
+      const newest = await this.users.findByUserId(userId);
+      if (!newest || newest.published) return 'published';
+      await this.publisher.publish(toUserEvent(newest), newest.event.correlationId);
+      await this.users.markPublished(userId, newest.version);
+      this.brokerDownLogged = false;
+      return 'published';
     } catch (error) {
       this.logFailure(userId, error);
       return 'failed';
     }
   }
 
+  private tick(): void {
+    this.ticksSinceSweep += 1;
+    if (this.leftBehind || this.ticksSinceSweep >= IDLE_SWEEP_EVERY) this.sweep();
+  }
+
   private sweep(): void {
     if (this.sweeping || this.stopped) return;
+    this.ticksSinceSweep = 0;
     this.sweeping = this.sweepPending().finally(() => {
       this.sweeping = undefined;
     });
@@ -145,6 +135,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.logFailure('(sweep)', error);
       return;
     }
+    // Cleared before publishing: a run failing from here on sets it again.
+    if (userIds.length < SWEEP_BATCH) this.leftBehind = false;
     let next = 0;
     let healthy = true;
     const worker = async (): Promise<void> => {

@@ -93,13 +93,6 @@ class EnvironmentVariables {
   @Min(50)
   @IsInt()
   OUTBOX_SWEEP_INTERVAL_MS?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @Max(600_000)
-  @Min(1_000)
-  @IsInt()
-  OUTBOX_LEASE_MS?: number;
 }
 
 export class ConfigError extends Error {
@@ -118,7 +111,6 @@ export interface EventsConfig {
   /** How long a publish waits for the broker's confirm before the outbox keeps it for later. */
   readonly publishTimeoutMs: number;
   readonly outboxSweepIntervalMs: number;
-  readonly outboxLeaseMs: number;
 }
 
 /** Typed, validated configuration of one service process; injected wherever config is needed. */
@@ -181,7 +173,6 @@ export function loadAppConfig(
       prefetch: parsed.AMQP_PREFETCH ?? 50,
       publishTimeoutMs: parsed.PUBLISH_TIMEOUT_MS ?? 5_000,
       outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL_MS ?? 1_000,
-      outboxLeaseMs: parsed.OUTBOX_LEASE_MS ?? 15_000,
     },
   );
 }

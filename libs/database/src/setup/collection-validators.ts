@@ -102,11 +102,17 @@ export const EMAIL_CLAIMS_VALIDATOR: CollectionValidator = {
   },
 };
 
-export const OUTBOX_LEASES_VALIDATOR: CollectionValidator = {
+export const WRITER_LEASES_VALIDATOR: CollectionValidator = {
   $jsonSchema: {
     bsonType: 'object',
-    required: ['_id', 'owner', 'expiresAt'],
-    properties: { _id: STRING, owner: STRING, expiresAt: DATE },
+    required: ['_id', 'name', 'term', 'owner', 'expiresAt'],
+    properties: {
+      _id: STRING,
+      name: STRING,
+      term: { bsonType: INTEGER, minimum: 1 },
+      owner: STRING,
+      expiresAt: DATE,
+    },
   },
 };
 

@@ -1,15 +1,15 @@
 import type { Connection, mongo, Schema } from 'mongoose';
 import { Order, OrderSchema } from '../orders/order.schema';
 import { UserProjection, UserProjectionSchema } from '../orders/user-projection.schema';
+import { WriterLease, WriterLeaseSchema } from '../orders/writer-lease.schema';
 import { EmailClaim, EmailClaimSchema } from '../users/email-claim.schema';
-import { OutboxLease, OutboxLeaseSchema } from '../users/outbox-lease.schema';
 import { User, UserSchema } from '../users/user.schema';
 import {
   EMAIL_CLAIMS_VALIDATOR,
   ORDERS_VALIDATOR,
-  OUTBOX_LEASES_VALIDATOR,
   USER_PROJECTIONS_VALIDATOR,
   USERS_VALIDATOR,
+  WRITER_LEASES_VALIDATOR,
   type CollectionValidator,
 } from './collection-validators';
 
@@ -23,7 +23,6 @@ export interface CollectionDefinition {
 export const USERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
   { modelName: User.name, schema: UserSchema, validator: USERS_VALIDATOR },
   { modelName: EmailClaim.name, schema: EmailClaimSchema, validator: EMAIL_CLAIMS_VALIDATOR },
-  { modelName: OutboxLease.name, schema: OutboxLeaseSchema, validator: OUTBOX_LEASES_VALIDATOR },
 ];
 
 export const ORDERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
@@ -33,6 +32,7 @@ export const ORDERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
     schema: UserProjectionSchema,
     validator: USER_PROJECTIONS_VALIDATOR,
   },
+  { modelName: WriterLease.name, schema: WriterLeaseSchema, validator: WRITER_LEASES_VALIDATOR },
 ];
 
 export interface CollectionSetup {

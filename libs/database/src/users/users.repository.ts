@@ -59,15 +59,6 @@ export class UsersRepository {
     }
   }
 
-  /** Unpublished versions of one user, oldest first: the order events must go out in. */
-  findUnpublished(userId: string): Promise<UserRecord[]> {
-    return this.users
-      .find({ userId, published: false }, WITHOUT_KEY)
-      .sort({ version: 1 })
-      .lean<UserRecord[]>()
-      .exec();
-  }
-
   /** Users with events still unpublished that occurred before `cutoff` (the relay's sweep). */
   async usersWithUnpublishedBefore(cutoff: Date, limit: number): Promise<string[]> {
     const rows = await this.users
@@ -79,12 +70,15 @@ export class UsersRepository {
     return [...new Set(rows.map((row) => row.userId))];
   }
 
-  /** After the broker confirmed: mark the version published and drop the versions before it. */
+  /**
+   * After the broker confirmed `version`, the newest: it and every older version are settled.
+   * Older versions are dropped (the user is its newest version) and this one is marked.
+   */
   async markPublished(userId: string, version: number): Promise<void> {
     await this.users
       .updateOne({ _id: userVersionKey(userId, version) }, { $set: { published: true } })
       .exec();
-    await this.users.deleteMany({ userId, version: { $lt: version }, published: true }).exec();
+    if (version > 1) await this.users.deleteMany({ userId, version: { $lt: version } }).exec();
   }
 
   async outboxBacklog(): Promise<OutboxBacklog> {
