@@ -2,6 +2,7 @@ import { Nack, RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig, logFields } from '@aware/common';
 import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
 import { UserSnapshotHandler } from './user-snapshot.handler';
@@ -28,6 +29,7 @@ export class UserEventsSubscriber {
   constructor(
     private readonly handler: UserSnapshotHandler,
     private readonly metrics: EventMetrics,
+    private readonly config: AppConfig,
   ) {}
 
   @RabbitSubscribe({ name: USER_EVENTS_HANDLER })
@@ -43,8 +45,21 @@ export class UserEventsSubscriber {
       return new Nack(false);
     }
     try {
-      await this.handler.applyUserSnapshot(event.data, event);
+      const changed = await this.handler.applyUserSnapshot(event.data, event);
       this.metrics.consumed.inc({ outcome: 'applied' });
+      this.logger.log(
+        logFields(this.config, {
+          msg: 'event applied',
+          type: event.type,
+          userId: event.data.userId,
+          version: event.data.version,
+          outcome: changed > 0 ? 'applied' : 'no-op',
+          ordersChanged: changed,
+          lagMs: Date.now() - Date.parse(event.occurredAt),
+          correlationId: message.properties.correlationId as string | undefined,
+          eventId: event.eventId,
+        }),
+      );
       return undefined;
     } catch (error) {
       const deliveries = deliveryCount(message);

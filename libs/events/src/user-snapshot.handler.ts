@@ -5,5 +5,6 @@ import type { UserEvent, UserSnapshot } from '@aware/contracts';
  * idempotent and order-insensitive (version-guarded): delivery is at-least-once.
  */
 export abstract class UserSnapshotHandler {
-  abstract applyUserSnapshot(snapshot: UserSnapshot, event: UserEvent): Promise<void>;
+  /** Applies the snapshot; resolves with how many records (e.g. orders) it changed. */
+  abstract applyUserSnapshot(snapshot: UserSnapshot, event: UserEvent): Promise<number>;
 }

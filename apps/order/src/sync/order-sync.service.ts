@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
-import type { UserEvent, UserSnapshot } from '@aware/contracts';
+import type { UserSnapshot } from '@aware/contracts';
 import { OrdersRepository, UserProjectionsRepository } from '@aware/database';
 import { UserSnapshotHandler } from '@aware/events';
 import { OrderLocks } from '../orders/order-locks';
@@ -12,8 +12,6 @@ import { OrderLocks } from '../orders/order-locks';
  */
 @Injectable()
 export class OrderSync extends UserSnapshotHandler {
-  private readonly logger = new Logger(OrderSync.name);
-
   constructor(
     private readonly orders: OrdersRepository,
     private readonly projections: UserProjectionsRepository,
@@ -23,7 +21,7 @@ export class OrderSync extends UserSnapshotHandler {
     super();
   }
 
-  applyUserSnapshot(snapshot: UserSnapshot, event: UserEvent): Promise<void> {
+  applyUserSnapshot(snapshot: UserSnapshot): Promise<number> {
     return this.locks.forUser(snapshot.userId, async () => {
       const now = new Date();
       await this.projections.applyIfNewer(snapshot, now);
@@ -32,9 +30,7 @@ export class OrderSync extends UserSnapshotHandler {
         this.config.orderSyncStatuses,
         now,
       );
-      this.logger.debug(
-        `${event.type} ${snapshot.userId} v${snapshot.version}: ${changed} orders updated`,
-      );
+      return changed;
     });
   }
 }

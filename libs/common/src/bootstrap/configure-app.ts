@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { setupOpenApi } from '../docs/openapi';
@@ -6,6 +7,7 @@ import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
 import { assertJsonBody } from '../http/json-only';
 import { InFlightRequests } from './in-flight-requests';
+import { logFields } from './logger';
 
 /**
  * Everything an app needs beyond its module graph. Shared by main.ts and the e2e tests so the
@@ -36,10 +38,25 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
     done();
   });
   const metrics = app.get(Metrics);
+  const requestLog = new Logger('HTTP');
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so ids do not explode the label space.
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const line = {
+      msg: 'request',
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      requestId: request.id,
+    };
+    // Probes and scrapes come every few seconds: kept out of the default level.
+    if (route.startsWith('/health') || route === '/metrics') {
+      requestLog.verbose(logFields(config, line));
+    } else {
+      requestLog.log(logFields(config, line));
+    }
     done();
   });
 

@@ -13,3 +13,17 @@ export function createLogger(config: AppConfig): ConsoleLogger {
     logLevels: logLevelsUpTo(config.logLevel),
   });
 }
+
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+/**
+ * One log line's fields: an object in JSON format (the logger adds level, time and context), a
+ * compact `key=value` line in text format.
+ */
+export function logFields(config: AppConfig, fields: LogFields): LogFields | string {
+  if (config.logFormat === 'json') return fields;
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+}
