@@ -101,7 +101,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const newest = await this.users.findByUserId(userId);
       if (!newest || newest.published) return 'published';
-      await this.publisher.publish(toUserEvent(newest), newest.event.correlationId);
+      await this.publisher.publish(
+        toUserEvent(newest),
+        newest.event.correlationId,
+        newest.event.traceparent,
+      );
       await this.users.markPublished(userId, newest.version);
       this.brokerDownLogged = false;
       return 'published';

@@ -1,7 +1,7 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable } from '@nestjs/common';
 import type { Options } from 'amqplib';
-import { AppConfig } from '@aware/common';
+import { AppConfig, endSpan, SpanKind, startSpan, traceparentOf } from '@aware/common';
 import type { UserEvent } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
 import { userEventsTopology } from './topology';
@@ -30,7 +30,17 @@ export class UserEventsPublisher {
     this.amqp.managedConnection.on('connect', listener);
   }
 
-  async publish(event: UserEvent, correlationId?: string): Promise<void> {
+  /**
+   * `traceparent` is the trace of the request that caused the event (stored with it in the
+   * outbox): the publish is a span of that trace, and the message carries it on to the consumer.
+   */
+  async publish(event: UserEvent, correlationId?: string, traceparent?: string): Promise<void> {
+    const span = startSpan(`publish ${event.type}`, SpanKind.PRODUCER, traceparent, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': this.exchange,
+      'messaging.message.id': event.eventId,
+    });
+    const carried = traceparentOf(span);
     const options: ConfirmedPublishOptions = {
       persistent: true,
       contentType: 'application/json',
@@ -39,14 +49,17 @@ export class UserEventsPublisher {
       appId: event.producer,
       timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
       ...(correlationId && { correlationId }),
+      ...(carried && { headers: { traceparent: carried } }),
       timeout: this.config.events.publishTimeoutMs,
     };
     try {
       await this.amqp.publish(this.exchange, event.type, event, options);
     } catch (error) {
       this.metrics.publishFailures.inc();
+      endSpan(span, error);
       throw error;
     }
+    endSpan(span);
     this.metrics.published.inc({ type: event.type });
   }
 }

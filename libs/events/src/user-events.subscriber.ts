@@ -2,7 +2,7 @@ import { Nack, RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig, logFields } from '@aware/common';
+import { AppConfig, endSpan, logFields, SpanKind, startSpan } from '@aware/common';
 import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
 import { UserSnapshotHandler } from './user-snapshot.handler';
@@ -44,8 +44,22 @@ export class UserEventsSubscriber {
       this.metrics.consumed.inc({ outcome: 'dead_lettered' });
       return new Nack(false);
     }
+    const header: unknown = message.properties.headers?.traceparent;
+    const span = startSpan(
+      `process ${event.type}`,
+      SpanKind.CONSUMER,
+      typeof header === 'string' ? header : undefined,
+      {
+        'messaging.system': 'rabbitmq',
+        'messaging.message.id': event.eventId,
+        'aware.user_id': event.data.userId,
+        'aware.user_version': event.data.version,
+      },
+    );
     try {
       const changed = await this.handler.applyUserSnapshot(event.data, event);
+      span.setAttribute('aware.orders_changed', changed);
+      endSpan(span);
       this.metrics.consumed.inc({ outcome: 'applied' });
       this.logger.log(
         logFields(this.config, {
@@ -62,6 +76,7 @@ export class UserEventsSubscriber {
       );
       return undefined;
     } catch (error) {
+      endSpan(span, error);
       const deliveries = deliveryCount(message);
       this.logger.warn(
         `requeueing event ${event.eventId} (delivery ${deliveries + 1}): ${String(error)}`,

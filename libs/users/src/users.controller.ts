@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, RequestId, ResourceIdPipe } from '@aware/common';
+import { ApiProblemResponses, RequestOrigin, ResourceIdPipe } from '@aware/common';
 import { CreateUserDto, UpdateUserDto, UserDto } from '@aware/contracts';
 import { etagOf } from './if-match';
 import { UsersService } from './users.service';
@@ -28,10 +28,10 @@ export class UsersController {
   )
   async create(
     @Body() dto: CreateUserDto,
-    @RequestId() requestId: string,
+    @RequestOrigin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.create(dto, requestId);
+    const user = await this.users.create(dto, origin);
     void reply.header('ETag', etagOf(user.version)).header('Location', `/users/${user.userId}`);
     return user;
   }
@@ -71,10 +71,10 @@ export class UsersController {
     @Param('userId', ResourceIdPipe) userId: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @RequestId() requestId: string,
+    @RequestOrigin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.update(userId, dto, ifMatch, requestId);
+    const user = await this.users.update(userId, dto, ifMatch, origin);
     void reply.header('ETag', etagOf(user.version));
     return user;
   }

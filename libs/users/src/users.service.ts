@@ -7,6 +7,7 @@ import {
   ProblemException,
   ProblemType,
   requireAnyField,
+  type RequestOrigin,
 } from '@aware/common';
 import {
   sameAddress,
@@ -52,7 +53,7 @@ export class UsersService {
     this.producer = producer;
   }
 
-  async create(dto: CreateUserDto, correlationId?: string): Promise<UserDto> {
+  async create(dto: CreateUserDto, origin?: RequestOrigin): Promise<UserDto> {
     const userId = randomUUID();
     // One instant for the claims and the version: a claim older than its owner's newest version
     // no longer protects a write in flight (see EmailOwnership).
@@ -66,7 +67,7 @@ export class UsersService {
       ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
       ...this.timestamps.onCreate(dto, now),
       version: 1,
-      event: this.eventOf('user.created', now, correlationId),
+      event: this.eventOf('user.created', now, origin),
       published: false,
     };
     try {
@@ -89,19 +90,17 @@ export class UsersService {
     userId: string,
     dto: UpdateUserDto,
     ifMatch?: string,
-    correlationId?: string,
+    origin?: RequestOrigin,
   ): Promise<UserDto> {
     requireAnyField(dto, ['emails', 'deliveryAddress']);
-    return this.userLocks.acquire(userId, () =>
-      this.applyUpdate(userId, dto, ifMatch, correlationId),
-    );
+    return this.userLocks.acquire(userId, () => this.applyUpdate(userId, dto, ifMatch, origin));
   }
 
   private async applyUpdate(
     userId: string,
     dto: UpdateUserDto,
     ifMatch: string | undefined,
-    correlationId: string | undefined,
+    origin: RequestOrigin | undefined,
   ): Promise<UserDto> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.load(userId);
@@ -132,7 +131,7 @@ export class UsersService {
         deliveryAddress,
         ...this.timestamps.onUpdate(now),
         version: current.version + 1,
-        event: this.eventOf('user.updated', now, correlationId),
+        event: this.eventOf('user.updated', now, origin),
         published: false,
       };
       if (await this.users.insertVersion(next)) {
@@ -152,14 +151,15 @@ export class UsersService {
   private eventOf(
     type: UserEventType,
     occurredAt: Date,
-    correlationId: string | undefined,
+    origin: RequestOrigin | undefined,
   ): UserVersionEvent {
     return {
       eventId: randomUUID(),
       type,
       occurredAt,
       producer: this.producer,
-      ...(correlationId && { correlationId }),
+      ...(origin && { correlationId: origin.requestId }),
+      ...(origin?.traceparent && { traceparent: origin.traceparent }),
     };
   }
 

@@ -7,6 +7,7 @@ import { configureApp } from './configure-app';
 import type { InFlightRequests } from './in-flight-requests';
 import { createHttpAdapter } from './http-adapter';
 import { createLogger } from './logger';
+import { startTracing } from '../tracing/tracing';
 
 export type RootModuleFactory = (config: AppConfig) => DynamicModule;
 
@@ -31,6 +32,7 @@ function closeOnSignals(
   app: NestFastifyApplication,
   config: AppConfig,
   inFlight: InFlightRequests,
+  flush: () => Promise<void>,
 ): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -50,6 +52,8 @@ function closeOnSignals(
     fastify
       .close()
       .then(() => app.close())
+      // Spans still buffered are exported before the process ends.
+      .then(flush)
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -69,13 +73,16 @@ export async function bootstrapService(
 ): Promise<NestFastifyApplication> {
   const config = loadConfigOrExit(identity);
   const logger = createLogger(config);
+  const tracing = startTracing(identity.name);
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(config),
     createHttpAdapter(),
     { logger },
   );
   const inFlight = configureApp(app, config);
-  closeOnSignals(app, config, inFlight);
+  closeOnSignals(app, config, inFlight, async () => {
+    await tracing?.shutdown();
+  });
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on :${config.port}; Swagger UI at /docs`);
   return app;

@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Span } from '@opentelemetry/api';
+import type { FastifyRequest } from 'fastify';
+import { endSpan, SpanKind, startSpan, traceparentOf } from '../tracing/tracing';
 import { AppConfig } from '../config/app-config';
 import { setupOpenApi } from '../docs/openapi';
 import { Metrics } from '../metrics/metrics';
@@ -26,10 +29,20 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
       done(error as Error);
     }
   });
+  const spans = new WeakMap<FastifyRequest, Span>();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply
       .header('X-Service-Version', config.serviceVersion)
       .header('X-Request-ID', request.id);
+    const incoming = request.headers.traceparent;
+    const span = startSpan(
+      `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+      SpanKind.SERVER,
+      typeof incoming === 'string' ? incoming : undefined,
+      { 'http.request.method': request.method, 'aware.request_id': request.id },
+    );
+    spans.set(request, span);
+    request.traceparent = traceparentOf(span);
     done();
   });
   fastify.addHook('onSend', (_request, reply, _payload, done) => {
@@ -43,6 +56,11 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
     // The route pattern, not the URL, so ids do not explode the label space.
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      endSpan(span, reply.statusCode >= 500 ? `status ${reply.statusCode}` : undefined);
+    }
     const line = {
       msg: 'request',
       method: request.method,

@@ -81,6 +81,7 @@ export const USERS_VALIDATOR: CollectionValidator = {
           occurredAt: DATE,
           producer: { bsonType: 'string', enum: USER_EVENT_PRODUCERS },
           correlationId: STRING,
+          traceparent: STRING,
         },
       },
       published: { bsonType: 'bool' },

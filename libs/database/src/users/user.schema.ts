@@ -11,6 +11,8 @@ export class UserVersionEvent {
   @Prop({ required: true }) occurredAt!: Date;
   @Prop({ type: String, required: true }) producer!: 'user-v1' | 'user-v2';
   @Prop() correlationId?: string;
+  /** The W3C trace context of the request that caused the event, when tracing is on. */
+  @Prop() traceparent?: string;
 }
 
 export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEvent);
