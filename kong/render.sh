@@ -62,8 +62,9 @@ check_target() {
   case "$port" in
     '' | *[!0-9]* | 0*) fail "$name must be host:port with a port 1-65535, got \"$value\"" ;;
   esac
-  [ "${#port}" -le 5 ] && [ "$port" -le 65535 ] ||
+  if [ "${#port}" -gt 5 ] || [ "$port" -gt 65535 ]; then
     fail "$name must be host:port with a port 1-65535, got \"$value\""
+  fi
 }
 
 user_v1_target="${GATEWAY_USER_V1_TARGET:-user-v1:3000}"
@@ -101,8 +102,9 @@ for pair in $API_CONSUMERS; do
   case "$key" in
     *[!A-Za-z0-9._~-]*) fail "API_CONSUMERS: the key of \"$name\" may hold only letters, digits, . _ ~ -" ;;
   esac
-  [ "${#key}" -ge 24 ] && [ "${#key}" -le 256 ] ||
+  if [ "${#key}" -lt 24 ] || [ "${#key}" -gt 256 ]; then
     fail "API_CONSUMERS: the key of \"$name\" must be 24-256 characters (e.g. openssl rand -hex 32)"
+  fi
   case "$seen_names" in
     *",$name,"*) fail "API_CONSUMERS: consumer \"$name\" is listed twice" ;;
   esac
