@@ -8,7 +8,8 @@ import { pathMatches, routeFor, type KongDeclarativeConfig } from './testing/kon
 
 const REPO = resolve(__dirname, '../../..');
 const LINT_RULESET = join(REPO, 'kong/deck-lint-ruleset.yaml');
-const TOOLS_DIR = process.env.AWARE_TOOLS_DIR ?? join(homedir(), '.cache/aware-tools');
+// An empty value (a copied .env.example) means the default, as in build-tools.sh.
+const TOOLS_DIR = process.env.AWARE_TOOLS_DIR || join(homedir(), '.cache/aware-tools');
 const DECK = join(TOOLS_DIR, 'deck');
 
 const API_KEY = 'test-key-0123456789abcdef0123';

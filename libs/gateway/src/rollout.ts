@@ -92,6 +92,7 @@ export class Rollout {
       }
       await this.deps.admin.loadConfig(config);
       this.deps.log(`rollout: ${describeSplit(current)} -> ${describeSplit(percentToV1)}`);
+      this.remindToPersist(percentToV1);
       return RolloutExit.Done;
     });
   }
@@ -123,6 +124,7 @@ export class Rollout {
         lastGood = step;
       }
       this.deps.log(`rollout: done at ${describeSplit(lastGood)}`);
+      this.remindToPersist(lastGood);
       return RolloutExit.Done;
     });
   }
@@ -142,6 +144,13 @@ export class Rollout {
       // A version that cannot be watched cannot be judged healthy.
       return { reason: error.message, exit: RolloutExit.MetricsUnavailable };
     }
+  }
+
+  /** The gateway renders its config from P_VALUE again whenever its container restarts. */
+  private remindToPersist(percentToV1: number): void {
+    this.deps.log(
+      `rollout: to keep this split across gateway restarts, set P_VALUE=${percentToV1} in .env`,
+    );
   }
 
   private async restore(percentToV1: number): Promise<void> {
