@@ -94,7 +94,8 @@ for pair in $API_CONSUMERS; do
   key="${pair#*:}"
   case "$pair" in
     *:*) ;;
-    *) fail "API_CONSUMERS entries must be name:key, got an entry without ':' (\"$name\")" ;;
+    # Not echoed: an entry without ':' may well be a bare key.
+    *) fail "API_CONSUMERS entries must be name:key; one entry has no ':'" ;;
   esac
   case "$name" in
     '' | *[!A-Za-z0-9._-]*) fail "API_CONSUMERS: consumer name must be letters, digits, . _ -, got \"$name\"" ;;

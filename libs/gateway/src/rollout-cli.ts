@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parseArgs, parseEnv } from 'node:util';
 import { KongAdminClient } from './kong-admin-client';
 import { KongConfigError, parsePercent, renderKongConfig } from './kong-config';
 import { Rollout, RolloutExit, type ProgressivePlan } from './rollout';
@@ -14,11 +15,12 @@ export const ROLLOUT_USAGE = `usage:
   npm run rollout -- progressive --steps <P,P,...> --interval <duration> [--dry-run]
       [--max-error-rate <percent>] [--max-p99 <duration>] [--min-requests <n>]
       [--v2-metrics-url <url>]
-common flags: [--admin-url <url>] [--timeout <duration>]
+common flags: [--admin-url <url>] [--timeout <duration>] [--env-file <path>]
 
 P is the percent of user traffic to user-v1 (integer 0-100); user-v2 gets the rest.
-The config is rendered by kong/render.sh from this environment (API_CONSUMERS and the other
-gateway variables must match the running gateway's) and loaded with POST /config.
+The config is rendered by kong/render.sh from the environment, over the variables of --env-file
+(use the gateway's .env, so API_CONSUMERS and the rest match the running gateway), and loaded
+with POST /config.
 Durations: 500ms, 30s, 5m. Defaults: --admin-url http://127.0.0.1:8001, --timeout 10s,
 --max-error-rate 1, --max-p99 1000ms, --min-requests 0, --v2-metrics-url http://127.0.0.1:3002/metrics.
 exit codes: 0 done, 1 failed, 2 usage or config refused by the renderer, 3 Admin API unreachable,
@@ -56,6 +58,17 @@ function parseUrl(value: string, flag: string): string {
   }
 }
 
+/** The variables of a dotenv file (compose's .env); values already in the environment win. */
+function readEnvFile(path: string): NodeJS.ProcessEnv {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--env-file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  return parseEnv(content);
+}
+
 /** `rollout <set|progressive> …`; answers the process exit code. */
 export async function runRolloutCli(
   argv: readonly string[],
@@ -77,6 +90,7 @@ export async function runRolloutCli(
         'max-p99': { type: 'string', default: '1000ms' },
         'min-requests': { type: 'string', default: '0' },
         'v2-metrics-url': { type: 'string', default: 'http://127.0.0.1:3002/metrics' },
+        'env-file': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -84,6 +98,8 @@ export async function runRolloutCli(
       output.log(ROLLOUT_USAGE);
       return RolloutExit.Done;
     }
+    const gatewayEnv =
+      values['env-file'] === undefined ? env : { ...readEnvFile(values['env-file']), ...env };
     const timeoutMs = parseDurationMs(values.timeout, '--timeout');
     const adminUrl = parseUrl(values['admin-url'], '--admin-url');
     const metricsUrl = parseUrl(values['v2-metrics-url'], '--v2-metrics-url');
@@ -91,10 +107,10 @@ export async function runRolloutCli(
       admin: new KongAdminClient(
         adminUrl,
         timeoutMs,
-        env.GATEWAY_USER_V1_TARGET || 'user-v1:3000',
-        env.GATEWAY_USER_V2_TARGET || 'user-v2:3000',
+        gatewayEnv.GATEWAY_USER_V1_TARGET || 'user-v1:3000',
+        gatewayEnv.GATEWAY_USER_V2_TARGET || 'user-v2:3000',
       ),
-      render: (percentToV1) => renderKongConfig({ ...env, P_VALUE: String(percentToV1) }),
+      render: (percentToV1) => renderKongConfig({ ...gatewayEnv, P_VALUE: String(percentToV1) }),
       scrapeV2Metrics: () => scrapeServiceMetrics(metricsUrl, timeoutMs),
       sleep,
       log: output.log,

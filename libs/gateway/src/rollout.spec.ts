@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RolloutExit } from './rollout';
 import { runRolloutCli } from './rollout-cli';
@@ -74,6 +77,37 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
       await expect(rollout('set', '-1')).resolves.toBe(RolloutExit.Usage);
       expect(err.join('\n')).toContain("Unknown option '-1'");
       expect(gateway.requests).toEqual([]);
+    });
+
+    it('renders with the variables of --env-file, under those of the environment', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aware-rollout-'));
+      const envFile = join(dir, '.env');
+      writeFileSync(
+        envFile,
+        `# the gateway's .env\nAPI_CONSUMERS=from-file:${'k'.repeat(30)}\nORDER_SYNC_STATUSES=under process,shipping\nGATEWAY_RATE_LIMIT_PER_MINUTE=42\n`,
+      );
+      try {
+        const code = await runRolloutCli(
+          ['set', '30', '--admin-url', gateway.url, '--env-file', envFile],
+          { PATH: process.env.PATH, GATEWAY_RATE_LIMIT_PER_MINUTE: '77' },
+          { log: (line) => out.push(line), warn: (line) => err.push(line) },
+        );
+        expect(code).toBe(RolloutExit.Done);
+        const loaded = parse(gateway.loadedConfigs[0]) as KongDeclarativeConfig;
+        expect(loaded.consumers.map((consumer) => consumer.username)).toEqual(['from-file']);
+        expect(loaded.plugins.find((p) => p.name === 'rate-limiting')?.config).toMatchObject({
+          minute: 77,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('exits 2 when --env-file cannot be read', async () => {
+      await expect(rollout('set', '30', '--env-file', '/nonexistent/.env')).resolves.toBe(
+        RolloutExit.Usage,
+      );
+      expect(err.join('\n')).toContain('--env-file /nonexistent/.env cannot be read');
     });
 
     it('exits 2 when the renderer refuses the environment', async () => {
