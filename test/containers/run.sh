@@ -132,6 +132,11 @@ if ! image_present rabbitmq:3-management; then
   docker build -q --network host -t rabbitmq:3-management \
     -f test/containers/standins/rabbitmq.Dockerfile "$standin_context"
 fi
+if ! image_present kong:3.9; then
+  rm -rf "$standin_context" && mkdir -p "$standin_context"
+  cp test/containers/standins/kong-stub.sh "$standin_context/"
+  docker build -q -t kong:3.9 -f test/containers/standins/kong.Dockerfile "$standin_context"
+fi
 rm -rf "$standin_context"
 
 step "Compose file"
@@ -152,6 +157,35 @@ if docker run --rm --network host --entrypoint node "$IMAGE_REGISTRY/user-v1:$IM
   -e "require.resolve('jest')" >/dev/null 2>&1; then
   fail "the image carries development dependencies (jest resolves)"
 fi
+
+step "Gateway image from kong/Dockerfile: render at build and at start, refuse a bad P_VALUE"
+# On the stand-in kong:3.9 (not Kong: see standins/kong.Dockerfile) this checks the image's
+# wiring; where the engine has the real image, Kong itself starts.
+DOCKER_BUILDKIT=0 docker build -q -f kong/Dockerfile -t "$IMAGE_REGISTRY/gateway:$IMAGE_TAG" . >/dev/null
+gateway_env=(-e "API_CONSUMERS=$API_CONSUMERS" -e USER_ROLLOUT_HASH_ON=ip)
+if refusal="$(docker run --rm --network host "${gateway_env[@]}" -e P_VALUE=2.5 \
+  "$IMAGE_REGISTRY/gateway:$IMAGE_TAG" 2>&1)"; then
+  fail "the gateway started with P_VALUE=2.5"
+fi
+case "$refusal" in
+  *'P_VALUE must be an integer from 0 to 100 (percent of user traffic to user-v1), got "2.5"'*)
+    echo "P_VALUE=2.5: refused at start, naming the variable and the value" ;;
+  *) fail "unexpected output for P_VALUE=2.5: $refusal" ;;
+esac
+gateway="$(docker run -d --network host "${gateway_env[@]}" -e P_VALUE=30 \
+  -e KONG_ADMIN_LISTEN=127.0.0.1:18001 -e KONG_PROXY_LISTEN=127.0.0.1:18000 \
+  -e KONG_ADMIN_GUI_LISTEN=off -e KONG_STATUS_LISTEN=127.0.0.1:18100 \
+  "$IMAGE_REGISTRY/gateway:$IMAGE_TAG")"
+sleep 2
+rendered="$(docker exec "$gateway" sh -c 'stat -c "%U %a" "$KONG_DECLARATIVE_CONFIG" && cat "$KONG_DECLARATIVE_CONFIG"')" ||
+  fail "no rendered config in the gateway container: $(docker logs "$gateway" 2>&1 | tail -n 5)"
+docker rm -f "$gateway" >/dev/null
+[ "$(printf '%s\n' "$rendered" | head -n 1)" = "kong 600" ] ||
+  fail "the rendered config (it holds API keys) is not private to kong: $(printf '%s\n' "$rendered" | head -n 1)"
+if ! { printf '%s\n' "$rendered" | grep -q 'weight: 30$' && printf '%s\n' "$rendered" | grep -q 'weight: 70$'; }; then
+  fail "the rendered config lacks the 30/70 split"
+fi
+echo "P_VALUE=30: rendered (30/70, hash_on ip), parsed, start command reached; config private to kong"
 
 step "Stack up (mongodb, rabbitmq, db-setup, user-v1, user-v2, order) with --wait"
 stack_started=1
