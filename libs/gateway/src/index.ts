@@ -1,0 +1,5 @@
+export * from './kong-admin-client';
+export * from './kong-config';
+export * from './rollout';
+export * from './rollout-cli';
+export * from './service-metrics';

@@ -1,0 +1,412 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { KongConfigError, renderKongConfig } from './kong-config';
+import { pathMatches, routeFor, type KongDeclarativeConfig } from './testing/kong-routes';
+
+const REPO = resolve(__dirname, '../../..');
+const LINT_RULESET = join(REPO, 'kong/deck-lint-ruleset.yaml');
+// An empty value (a copied .env.example) means the default, as in build-tools.sh.
+const TOOLS_DIR = process.env.AWARE_TOOLS_DIR || join(homedir(), '.cache/aware-tools');
+const DECK = join(TOOLS_DIR, 'deck');
+
+const API_KEY = 'test-key-0123456789abcdef0123';
+const BASE_ENV = {
+  PATH: process.env.PATH,
+  P_VALUE: '30',
+  API_CONSUMERS: `web-shop:${API_KEY}`,
+};
+
+async function render(env: Record<string, string | undefined> = {}): Promise<string> {
+  return renderKongConfig({ ...BASE_ENV, ...env });
+}
+
+async function renderParsed(
+  env: Record<string, string | undefined> = {},
+): Promise<KongDeclarativeConfig> {
+  return parse(await render(env)) as KongDeclarativeConfig;
+}
+
+function userTargets(config: KongDeclarativeConfig): Record<string, number> {
+  const upstream = config.upstreams.find((entry) => entry.name === 'user-service');
+  return Object.fromEntries((upstream?.targets ?? []).map((t) => [t.target, t.weight]));
+}
+
+describe('Kong config template', () => {
+  it.each([
+    ['0', 0],
+    ['30', 30],
+    ['100', 100],
+  ])('P_VALUE=%s gives user-v1 weight P and user-v2 100 - P', async (value, percent) => {
+    const config = await renderParsed({ P_VALUE: value });
+    expect(config._format_version).toBe('3.0');
+    expect(userTargets(config)).toEqual({ 'user-v1:3000': percent, 'user-v2:3000': 100 - percent });
+  });
+
+  it.each(['-1', '101', '2.5', 'abc', '', '1e2', ' 5', '007'])(
+    'refuses P_VALUE=%j with a message naming the variable and the value',
+    async (value) => {
+      const rendering = render({ P_VALUE: value });
+      await expect(rendering).rejects.toThrow(KongConfigError);
+      await expect(rendering).rejects.toThrow(`P_VALUE must be an integer from 0 to 100`);
+      await expect(rendering).rejects.toThrow(`got "${value}"`);
+    },
+  );
+
+  it('refuses a missing P_VALUE', async () => {
+    await expect(render({ P_VALUE: undefined })).rejects.toThrow('P_VALUE must be an integer');
+  });
+
+  it('balances round-robin without stickiness by default', async () => {
+    const [upstream] = (await renderParsed()).upstreams;
+    expect(upstream).toMatchObject({ algorithm: 'round-robin', hash_on: 'none' });
+    expect(upstream.hash_on_header).toBeUndefined();
+  });
+
+  it('keeps a client on one version by address with USER_ROLLOUT_HASH_ON=ip', async () => {
+    const [upstream] = (await renderParsed({ USER_ROLLOUT_HASH_ON: 'ip' })).upstreams;
+    expect(upstream).toMatchObject({ algorithm: 'consistent-hashing', hash_on: 'ip' });
+  });
+
+  it('keeps a client on one version by a header with USER_ROLLOUT_HASH_ON=<header>', async () => {
+    const [upstream] = (await renderParsed({ USER_ROLLOUT_HASH_ON: 'X-Client-Id' })).upstreams;
+    expect(upstream).toMatchObject({
+      algorithm: 'consistent-hashing',
+      hash_on: 'header',
+      hash_on_header: 'X-Client-Id',
+    });
+  });
+
+  it.each(['X Client', 'x:y', '-x'])('refuses USER_ROLLOUT_HASH_ON=%j', async (value) => {
+    await expect(render({ USER_ROLLOUT_HASH_ON: value })).rejects.toThrow(
+      `USER_ROLLOUT_HASH_ON must be none, ip or a header name (letters, digits, -), got "${value}"`,
+    );
+  });
+
+  it('pins requests with X-User-Service-Version to one version whatever P is', async () => {
+    for (const percent of ['0', '100']) {
+      const config = await renderParsed({ P_VALUE: percent });
+      for (const [version, host] of [
+        ['v1', 'user-v1'],
+        ['v2', 'user-v2'],
+      ]) {
+        for (const [method, path] of [
+          ['POST', '/users'],
+          ['GET', '/users/u1'],
+          ['PUT', '/users/u1'],
+        ]) {
+          const match = routeFor(config, method, path, { 'X-User-Service-Version': version });
+          expect({ method, path, version, host: match?.service.host }).toEqual({
+            method,
+            path,
+            version,
+            host,
+          });
+        }
+      }
+      expect(routeFor(config, 'GET', '/users/u1')?.service.host).toBe('user-service');
+    }
+  });
+
+  it('creates one consumer with a key-auth credential per API_CONSUMERS entry', async () => {
+    const config = await renderParsed({
+      API_CONSUMERS: `web-shop:${API_KEY},mobile.app:${API_KEY}-2`,
+    });
+    expect(config.consumers).toEqual([
+      { username: 'web-shop', keyauth_credentials: [{ key: API_KEY }] },
+      { username: 'mobile.app', keyauth_credentials: [{ key: `${API_KEY}-2` }] },
+    ]);
+  });
+
+  it.each([
+    ['', 'API_CONSUMERS must list at least one API client'],
+    [API_KEY, "API_CONSUMERS entries must be name:key; one entry has no ':'"],
+    ['short:abc', 'must be 24-256 characters'],
+    [`bad name:${API_KEY}`, 'consumer name must be letters'],
+    [`a:${API_KEY}"`, 'may hold only letters'],
+    [`a:${API_KEY},a:${API_KEY}`, 'consumer "a" is listed twice'],
+  ])('refuses API_CONSUMERS=%j without echoing a key', async (value, message) => {
+    const rendering = render({ API_CONSUMERS: value });
+    await expect(rendering).rejects.toThrow(message);
+    await expect(rendering).rejects.not.toThrow(API_KEY);
+  });
+
+  it('points the upstream targets at GATEWAY_*_TARGET and refuses malformed ones', async () => {
+    const config = await renderParsed({
+      GATEWAY_USER_V1_TARGET: '127.0.0.1:3001',
+      GATEWAY_USER_V2_TARGET: '127.0.0.1:3002',
+      GATEWAY_ORDER_TARGET: 'orders.internal:8080',
+    });
+    expect(userTargets(config)).toEqual({ '127.0.0.1:3001': 30, '127.0.0.1:3002': 70 });
+    expect(config.upstreams[1].targets).toEqual([{ target: 'orders.internal:8080', weight: 100 }]);
+    expect(config.services.find((s) => s.name === 'docs-order')).toMatchObject({
+      host: 'orders.internal',
+      port: 8080,
+    });
+    await expect(render({ GATEWAY_ORDER_TARGET: 'order' })).rejects.toThrow(
+      'GATEWAY_ORDER_TARGET must be host:port, got "order"',
+    );
+    await expect(render({ GATEWAY_USER_V1_TARGET: 'user-v1:70000' })).rejects.toThrow(
+      'port 1-65535',
+    );
+  });
+
+  it('loads the plugins the gateway relies on', async () => {
+    const config = await renderParsed({ GATEWAY_RATE_LIMIT_PER_MINUTE: '120' });
+    expect(config.plugins.map((plugin) => plugin.name).sort()).toEqual([
+      'correlation-id',
+      'prometheus',
+      'rate-limiting',
+      'request-size-limiting',
+    ]);
+    expect(config.plugins.find((p) => p.name === 'correlation-id')?.config).toMatchObject({
+      header_name: 'X-Request-ID',
+    });
+    expect(config.plugins.find((p) => p.name === 'rate-limiting')?.config).toMatchObject({
+      minute: 120,
+    });
+    // Every API service demands a key; only the docs are open.
+    for (const service of config.services) {
+      const keyAuth = service.plugins?.some((plugin) => plugin.name === 'key-auth') ?? false;
+      expect({ service: service.name, keyAuth }).toEqual({
+        service: service.name,
+        keyAuth: !service.name.startsWith('docs-'),
+      });
+    }
+  });
+});
+
+/** Every operation of the committed OpenAPI documents, with a concrete sample path. */
+function documentedOperations(): { service: string; method: string; path: string }[] {
+  const dir = join(REPO, 'docs/openapi');
+  return readdirSync(dir).flatMap((file) => {
+    const document = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    return Object.entries(document.paths).flatMap(([template, operations]) =>
+      Object.keys(operations).map((method) => ({
+        service: file.replace(/\.json$/, ''),
+        method: method.toUpperCase(),
+        path: template.replace(/\{[^}]+\}/g, 'sample_id-1'),
+      })),
+    );
+  });
+}
+
+// Probes and scrapes stay inside the deployment: Kong reaches /health itself, Prometheus /metrics.
+const INTERNAL_PATHS = ['/health', '/health/ready', '/metrics'];
+
+describe('Kong routes against the OpenAPI documents', () => {
+  let config: KongDeclarativeConfig;
+  const operations = documentedOperations();
+  const publicOperations = operations.filter(({ path }) => !INTERNAL_PATHS.includes(path));
+
+  beforeAll(async () => {
+    config = await renderParsed();
+  });
+
+  it('finds the operations of all three services', () => {
+    expect(new Set(operations.map(({ service }) => service))).toEqual(
+      new Set(['user-v1', 'user-v2', 'order']),
+    );
+    expect(publicOperations.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('routes every public operation to its service', () => {
+    for (const { service, method, path } of publicOperations) {
+      const expected = service === 'order' ? 'orders' : 'users';
+      expect({ method, path, to: routeFor(config, method, path)?.service.name }).toEqual({
+        method,
+        path,
+        to: expected,
+      });
+    }
+    // Collection routes answer with and without a trailing slash.
+    expect(routeFor(config, 'POST', '/users/')?.service.name).toBe('users');
+    expect(routeFor(config, 'GET', '/orders/')?.service.name).toBe('orders');
+  });
+
+  it('routes nothing that is not a documented operation', () => {
+    for (const service of config.services) {
+      for (const route of service.routes ?? []) {
+        for (const method of route.methods ?? []) {
+          const docsPath = service.name.startsWith('docs-') ? `/docs/${service.name.slice(5)}` : '';
+          const served = publicOperations.some(
+            (operation) =>
+              operation.method === method &&
+              (route.paths ?? []).some((routePath) => pathMatches(routePath, operation.path)),
+          );
+          expect({ route: route.name, method, served: served || docsPath !== '' }).toEqual({
+            route: route.name,
+            method,
+            served: true,
+          });
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['GET', '/metrics'],
+    ['GET', '/health'],
+    ['GET', '/health/ready'],
+    ['GET', '/users/u1/metrics'],
+    ['DELETE', '/users/u1'],
+    ['GET', '/users'],
+    ['PATCH', '/orders/o1'],
+    ['GET', '/orders/o1/status'],
+    ['GET', '/docs'],
+    ['GET', '/docs/json'],
+    ['POST', '/docs/user-v1'],
+  ])('does not route %s %s', (method, path) => {
+    expect(routeFor(config, method, path)?.route.name).toBeUndefined();
+  });
+
+  it("serves each service's Swagger UI under /docs/<service>/", () => {
+    for (const [service, host] of [
+      ['user-v1', 'user-v1'],
+      ['user-v2', 'user-v2'],
+      ['order', 'order'],
+    ]) {
+      const match = routeFor(config, 'GET', `/docs/${service}/`);
+      expect(match?.service).toMatchObject({ host, port: 3000, path: '/docs' });
+      expect(match?.route.strip_path).toBe(true);
+    }
+  });
+});
+
+function findDeck(): string {
+  if (!existsSync(DECK)) {
+    throw new Error(
+      `decK not found at ${DECK}: run scripts/tools/build-tools.sh deck (it builds decK from the ` +
+        'Go module proxy into that cache; set AWARE_TOOLS_DIR to use another directory)',
+    );
+  }
+  return DECK;
+}
+
+describe('decK checks of the rendered config', () => {
+  let deck: string;
+  let workDir: string;
+  let rendered: KongDeclarativeConfig;
+
+  beforeAll(async () => {
+    deck = findDeck();
+    workDir = mkdtempSync(join(tmpdir(), 'aware-kong-'));
+    rendered = await renderParsed({ USER_ROLLOUT_HASH_ON: 'X-Client-Id' });
+  });
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  function runDeck(args: string[], config: string): { status: number | null; output: string } {
+    const file = join(workDir, 'kong.yml');
+    writeFileSync(file, config);
+    const result = spawnSync(
+      deck,
+      ['--analytics=false', ...args.map((a) => a.replace('$FILE', file))],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  }
+
+  /** The descriptions of the lint rules that fail for a config. */
+  function lintFailures(config: string): string[] {
+    const { output } = runDeck(
+      ['file', 'lint', '--format', 'json', '-s', '$FILE', LINT_RULESET],
+      config,
+    );
+    const report = JSON.parse(output) as { results: { Message: string }[] };
+    return [...new Set(report.results.map((result) => result.Message.split(':')[0]))];
+  }
+
+  function mutated(change: (config: KongDeclarativeConfig) => void): string {
+    const copy = structuredClone(rendered);
+    change(copy);
+    return stringify(copy);
+  }
+
+  it.each(['0', '30', '100'])('accepts the config rendered with P_VALUE=%s', async (value) => {
+    const config = await render({ P_VALUE: value, USER_ROLLOUT_HASH_ON: 'ip' });
+    expect(runDeck(['file', 'validate', '$FILE'], config)).toMatchObject({ status: 0 });
+    expect(lintFailures(config)).toEqual([]);
+  });
+
+  it('validate catches a field Kong does not know', () => {
+    const broken = mutated((config) => {
+      Object.assign(config.services[0].routes![0], { strip_pth: false });
+    });
+    const result = runDeck(['file', 'validate', '$FILE'], broken);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('Additional property strip_pth is not allowed');
+  });
+
+  it('validate catches two routes with one name', () => {
+    const broken = mutated((config) => {
+      config.services[1].routes![0].name = config.services[0].routes![0].name;
+    });
+    const result = runDeck(['file', 'validate', '$FILE'], broken);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('entity already exists');
+  });
+
+  it.each<[string, (config: KongDeclarativeConfig) => void, string]>([
+    [
+      'a target weight above 65535',
+      (config) => {
+        config.upstreams[1].targets[0].weight = 70000;
+      },
+      'Kong accepts target weights from 0 to 65535',
+    ],
+    [
+      'user weights that are not P and 100 - P',
+      (config) => {
+        config.upstreams[0].targets[0].weight = 31;
+      },
+      'the user-service upstream has two targets, user-v1 and user-v2, weighted P and 100 - P',
+    ],
+    [
+      'a third user target',
+      (config) => {
+        config.upstreams[0].targets.push({ target: 'user-v3:3000', weight: 0 });
+      },
+      'the user-service upstream has two targets, user-v1 and user-v2, weighted P and 100 - P',
+    ],
+    [
+      'a regex path without ~',
+      (config) => {
+        config.services[0].routes![0].paths = ['/users/?$'];
+      },
+      'Kong 3 treats a path as a regex only when it starts with ~; other paths must be literal',
+    ],
+    [
+      'a plugin outside the allow-list',
+      (config) => {
+        config.plugins.push({ name: 'pre-function', config: {} });
+      },
+      'only the plugins this gateway is built with, each with only the config keys Kong 3.9 knows',
+    ],
+    [
+      'a misspelt global plugin config key',
+      (config) => {
+        config.plugins[0].config = { ...config.plugins[0].config, minutes: 5 };
+      },
+      'only the plugins this gateway is built with, each with only the config keys Kong 3.9 knows',
+    ],
+    [
+      'a misspelt key-auth config key on a service',
+      (config) => {
+        config.services[0].plugins![0].config = { key_in_querry: true };
+      },
+      'service plugins follow the same allow-list as global ones',
+    ],
+  ])('lint catches %s', (_case, change, rule) => {
+    const broken = mutated(change);
+    // Each of these passes decK's own validation: only the project's ruleset sees the problem.
+    expect(runDeck(['file', 'validate', '$FILE'], broken).status).toBe(0);
+    expect(lintFailures(broken)).toEqual([rule]);
+  });
+});

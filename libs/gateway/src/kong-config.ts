@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The gateway's config renderer; the Kong image's entrypoint runs the same script. */
+export const KONG_RENDER_SCRIPT = resolve(__dirname, '../../../kong/render.sh');
+
+/** The renderer refused its input; the message names the variable and the value. */
+export class KongConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KongConfigError';
+  }
+}
+
+/** Renders the declarative config for the given environment (P_VALUE, API_CONSUMERS, …). */
+export function renderKongConfig(env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'sh',
+      [KONG_RENDER_SCRIPT],
+      { env, maxBuffer: 8 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const message = stderr.trim() || error.message;
+          reject(new KongConfigError(message.replace(/^kong config: /, '')));
+          return;
+        }
+        resolvePromise(stdout);
+      },
+    );
+  });
+}
+
+/** P as the rollout and the renderer accept it: an integer 0-100, written plainly. */
+export function parsePercent(value: string, name = 'P'): number {
+  if (!/^(0|[1-9][0-9]?|100)$/.test(value)) {
+    throw new KongConfigError(
+      `${name} must be an integer from 0 to 100 (percent of user traffic to user-v1), got "${value}"`,
+    );
+  }
+  return Number(value);
+}

@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: string;
+}
+
+export interface StandInReply {
+  status: number;
+  body?: unknown;
+  /** Never answer (the client's timeout must fire). */
+  hang?: boolean;
+}
+
+/**
+ * A local HTTP stand-in for Kong's Admin API and user-v2's /metrics: it records every request and
+ * answers what the test scripted. POST /config updates the weights it reports back, as Kong does.
+ */
+export class GatewayStandIn {
+  readonly requests: RecordedRequest[] = [];
+  weights = { 'user-v1:3000': 50, 'user-v2:3000': 50 };
+  /** Answer to POST /config; the default accepts the config like Kong (201). */
+  configReply: StandInReply = { status: 201, body: {} };
+  /** Successive /metrics bodies; the last one repeats. */
+  metricsBodies: string[] = [''];
+  metricsStatus = 200;
+  private server?: Server;
+  private readonly hanging: ServerResponse[] = [];
+
+  get url(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** The POST /config bodies the rollout sent, in order. */
+  get loadedConfigs(): string[] {
+    return this.requests
+      .filter((request) => request.method === 'POST' && request.path.startsWith('/config'))
+      .map((request) => (JSON.parse(request.body) as { config: string }).config);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    for (const response of this.hanging) response.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const path = request.url ?? '/';
+    this.requests.push({ method: request.method ?? '', path, body });
+
+    if (request.method === 'GET' && path === '/upstreams/user-service/targets') {
+      const data = Object.entries(this.weights).map(([target, weight]) => ({ target, weight }));
+      return this.reply(response, { status: 200, body: { data } });
+    }
+    if (request.method === 'POST' && path.startsWith('/config')) {
+      if (this.configReply.status === 201 && !this.configReply.hang) {
+        const config = (JSON.parse(body) as { config: string }).config;
+        for (const target of Object.keys(this.weights) as (keyof typeof this.weights)[]) {
+          const match = new RegExp(`target: ${target}\\n\\s+weight: (\\d+)`).exec(config);
+          if (match) this.weights[target] = Number(match[1]);
+        }
+      }
+      return this.reply(response, this.configReply);
+    }
+    if (request.method === 'GET' && path === '/metrics') {
+      const text =
+        this.metricsBodies.length > 1 ? this.metricsBodies.shift()! : this.metricsBodies[0];
+      response.writeHead(this.metricsStatus, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(text);
+      return;
+    }
+    this.reply(response, { status: 404, body: { message: 'Not found' } });
+  }
+
+  private reply(response: ServerResponse, reply: StandInReply): void {
+    if (reply.hang) {
+      this.hanging.push(response);
+      return;
+    }
+    response.writeHead(reply.status, { 'content-type': 'application/json' });
+    response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+  }
+}
+
+/**
+ * user-v2's /metrics as prom-client writes them, for a total of `ok` 200s and `errors` 500s on
+ * PUT /users/:userId, `slow` of them taking about 2 s and the rest about 4 ms; plus health probes
+ * that fail, which the rollout must not count.
+ */
+export function serviceMetricsText(ok: number, errors: number, slow = 0): string {
+  const lines = [
+    '# HELP http_requests_total HTTP requests by method, route and status.',
+    '# TYPE http_requests_total counter',
+    `http_requests_total{method="PUT",route="/users/:userId",status="200"} ${ok}`,
+    `http_requests_total{method="PUT",route="/users/:userId",status="500"} ${errors}`,
+    `http_requests_total{method="GET",route="/health/ready",status="503"} ${ok + errors}`,
+    '# TYPE http_request_duration_seconds histogram',
+  ];
+  const bounds = [
+    '0.001',
+    '0.0025',
+    '0.005',
+    '0.01',
+    '0.025',
+    '0.05',
+    '0.1',
+    '0.25',
+    '0.5',
+    '1',
+    '2.5',
+    '+Inf',
+  ];
+  for (const [status, count] of [
+    ['200', ok],
+    ['500', errors],
+  ] as const) {
+    const slowHere = status === '200' ? Math.min(slow, count) : 0;
+    for (const le of bounds) {
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      const cumulative = (bound >= 0.005 ? count - slowHere : 0) + (bound >= 2.5 ? slowHere : 0);
+      lines.push(
+        `http_request_duration_seconds_bucket{le="${le}",method="PUT",route="/users/:userId",status="${status}"} ${cumulative}`,
+      );
+    }
+  }
+  lines.push(
+    `http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/health/ready",status="503"} ${ok + errors}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
