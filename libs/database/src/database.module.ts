@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@aware/common';
+import { DbCommandMonitor } from './db-command-monitor';
 
 /** The MongoDB connection of one service, from MONGO_URI (database name in its path). */
 @Module({
@@ -14,8 +15,11 @@ import { AppConfig } from '@aware/common';
         bufferCommands: false,
         retryAttempts: 5,
         retryDelay: 1_000,
+        // Bench mode: the driver emits an event per command for DbCommandMonitor.
+        monitorCommands: config.dbCommandStats,
       }),
     }),
   ],
+  providers: [DbCommandMonitor],
 })
 export class DatabaseModule {}

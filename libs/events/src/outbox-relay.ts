@@ -7,7 +7,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '@aware/common';
+import { AppConfig, runInOperation } from '@aware/common';
 import { OutboxLeasesRepository, UsersRepository } from '@aware/database';
 import { toUserEvent } from './user-event-message';
 import { UserEventsPublisher } from './user-events.publisher';
@@ -80,7 +80,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       return current.done;
     }
     const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), again: false };
-    run.done = this.runUntilSettled(userId, run).finally(() => this.runs.delete(userId));
+    // Its own operation: kicked from a request, its commands are not on the request path.
+    run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run)).finally(() =>
+      this.runs.delete(userId),
+    );
     this.runs.set(userId, run);
     return run.done;
   }
@@ -129,7 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private sweep(): void {
     if (this.sweeping || this.stopped) return;
-    this.sweeping = this.sweepPending().finally(() => {
+    this.sweeping = runInOperation('outbox sweep', () => this.sweepPending()).finally(() => {
       this.sweeping = undefined;
     });
   }

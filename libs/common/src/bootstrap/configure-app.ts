@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
+import { OperationContextInterceptor } from '../db-stats/operation-context.interceptor';
 import { setupOpenApi } from '../docs/openapi';
 import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
@@ -32,6 +33,8 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     done();
   });
 
+  // Bench mode: database commands are counted per route and per consumed event.
+  if (config.dbCommandStats) app.useGlobalInterceptors(new OperationContextInterceptor());
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setupOpenApi(app, config.service);

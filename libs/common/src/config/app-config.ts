@@ -100,6 +100,10 @@ class EnvironmentVariables {
   @Min(1_000)
   @IsInt()
   OUTBOX_LEASE_MS?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
+  DB_COMMAND_STATS?: 'true' | 'false';
 }
 
 export class ConfigError extends Error {
@@ -133,6 +137,8 @@ export class AppConfig {
     readonly orderSyncStatuses: readonly OrderStatus[],
     readonly shutdownTimeoutMs: number,
     readonly events: EventsConfig,
+    /** Bench mode: count database commands per HTTP operation and consumed event on /metrics. */
+    readonly dbCommandStats = false,
   ) {}
 
   get serviceName(): ServiceName {
@@ -183,5 +189,6 @@ export function loadAppConfig(
       outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL_MS ?? 1_000,
       outboxLeaseMs: parsed.OUTBOX_LEASE_MS ?? 15_000,
     },
+    parsed.DB_COMMAND_STATS === 'true',
   );
 }
