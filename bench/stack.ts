@@ -100,11 +100,18 @@ async function startFloor(mongoUri: string): Promise<{ url: string; process: Chi
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--require', 'ts-node/register/transpile-only', join(__dirname, 'floor-server.ts')],
+    [
+      // The services' lifeline: the floor dies with the bench however the bench ends.
+      '--require',
+      join(ROOT, 'test', 'support', 'lifeline.js'),
+      '--require',
+      'ts-node/register/transpile-only',
+      join(__dirname, 'floor-server.ts'),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, FLOOR_MONGO_URI: mongoUri, PORT: String(port) },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['pipe', 'inherit', 'inherit'],
     },
   );
   const url = `http://127.0.0.1:${port}`;
