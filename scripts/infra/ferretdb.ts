@@ -150,18 +150,35 @@ async function ensureFerretDbBinary(why: string): Promise<void> {
   await buildFerretDb(await findGo(why));
 }
 
+/** Where FerretDB keeps the data: files in a throwaway directory, or a PostgreSQL database. */
+export type FerretDbBackend = { kind: 'sqlite' } | { kind: 'postgresql'; url: string };
+
+export interface FerretDbOptions {
+  backend?: FerretDbBackend;
+}
+
+function backendArgs(backend: FerretDbBackend, dataDir: string): string[] {
+  if (backend.kind === 'postgresql') {
+    return ['--handler=postgresql', `--postgresql-url=${backend.url}`];
+  }
+  return ['--handler=sqlite', `--sqlite-url=file:${join(dataDir, 'sqlite')}/`];
+}
+
 /**
- * Starts a throwaway FerretDB (SQLite backend in a temp dir) on a free port.
- * `why` explains in error messages why an embedded server was needed at all.
+ * Starts a throwaway FerretDB on a free port: SQLite in a temp dir by default, or PostgreSQL in a
+ * database the caller created (and drops). `why` explains in error messages why an embedded
+ * server was needed at all.
  */
-export async function startFerretDb(why: string): Promise<MongoHandle> {
+export async function startFerretDb(
+  why: string,
+  { backend = { kind: 'sqlite' } }: FerretDbOptions = {},
+): Promise<MongoHandle> {
   await ensureFerretDbBinary(why);
   const dataDir = await mkdtemp(join(tmpdir(), 'ferretdb-data-'));
   await mkdir(join(dataDir, 'sqlite'));
   const port = await freePort();
   const args = [
-    '--handler=sqlite',
-    `--sqlite-url=file:${join(dataDir, 'sqlite')}/`,
+    ...backendArgs(backend, dataDir),
     `--state-dir=${dataDir}`,
     '--telemetry=disable',
     `--listen-addr=127.0.0.1:${port}`,
@@ -202,7 +219,7 @@ export async function startFerretDb(why: string): Promise<MongoHandle> {
 
   return {
     uri,
-    kind: `FerretDB ${FERRETDB_VERSION} (SQLite, throwaway, pid ${child.pid})`,
+    kind: `FerretDB ${FERRETDB_VERSION} (${backend.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, throwaway, pid ${child.pid})`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await terminate(child, 5_000);

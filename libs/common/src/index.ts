@@ -21,3 +21,4 @@ export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './http/require-any-field';
 export * from './config/env-rules';
+export * from './db-stats';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@aware/common';
+import { DbCommandMonitor } from './db-command-monitor';
 
 /** Longest any single database operation may take, unless it says otherwise. */
 export const OPERATION_TIMEOUT_MS = 20_000;
@@ -31,8 +32,11 @@ export const FAN_OUT_TIMEOUT_MS = 300_000;
         bufferCommands: false,
         retryAttempts: 5,
         retryDelay: 1_000,
+        // Bench mode: the driver emits an event per command for DbCommandMonitor.
+        monitorCommands: config.dbCommandStats,
       }),
     }),
   ],
+  providers: [DbCommandMonitor],
 })
 export class DatabaseModule {}

@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { AppConfig } from '@aware/common';
+import { AppConfig, runInOperation } from '@aware/common';
 import { UsersRepository } from '@aware/database';
 import { toUserEvent } from './user-event-message';
 import { UserEventsPublisher } from './user-events.publisher';
@@ -81,7 +81,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       return current.done;
     }
     const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), again: false };
-    run.done = this.runUntilSettled(userId, run).finally(() => this.runs.delete(userId));
+    // Its own operation: kicked from a request, its commands are not on the request path.
+    run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run)).finally(() =>
+      this.runs.delete(userId),
+    );
     this.runs.set(userId, run);
     return run.done;
   }
@@ -123,7 +126,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private sweep(): void {
     if (this.sweeping || this.stopped) return;
     this.ticksSinceSweep = 0;
-    this.sweeping = this.sweepPending().finally(() => {
+    this.sweeping = runInOperation('outbox sweep', () => this.sweepPending()).finally(() => {
       this.sweeping = undefined;
     });
   }

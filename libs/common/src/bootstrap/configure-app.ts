@@ -4,6 +4,7 @@ import type { Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import { endSpan, SpanKind, startSpan, traceparentOf } from '../tracing/tracing';
 import { AppConfig } from '../config/app-config';
+import { OperationContextInterceptor } from '../db-stats/operation-context.interceptor';
 import { setupOpenApi } from '../docs/openapi';
 import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
@@ -78,6 +79,8 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
     done();
   });
 
+  // Bench mode: database commands are counted per route and per consumed event.
+  if (config.dbCommandStats) app.useGlobalInterceptors(new OperationContextInterceptor());
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setupOpenApi(app, config.service);

@@ -93,6 +93,10 @@ class EnvironmentVariables {
   @Min(50)
   @IsInt()
   OUTBOX_SWEEP_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
+  DB_COMMAND_STATS?: 'true' | 'false';
 }
 
 export class ConfigError extends Error {
@@ -125,6 +129,8 @@ export class AppConfig {
     readonly orderSyncStatuses: readonly OrderStatus[],
     readonly shutdownTimeoutMs: number,
     readonly events: EventsConfig,
+    /** Bench mode: count database commands per HTTP operation and consumed event on /metrics. */
+    readonly dbCommandStats = false,
   ) {}
 
   get serviceName(): ServiceName {
@@ -174,5 +180,6 @@ export function loadAppConfig(
       publishTimeoutMs: parsed.PUBLISH_TIMEOUT_MS ?? 5_000,
       outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL_MS ?? 1_000,
     },
+    parsed.DB_COMMAND_STATS === 'true',
   );
 }

@@ -1,0 +1,491 @@
+/**
+ * `npm run bench [-- --backend=sqlite|postgresql] [--quick] [--label=before]`
+ *
+ * Measures the system against a floor on this machine: throughput of the five hot operations,
+ * sync lag at fixed PUT rates, fan-out to 1,000 and 10,000 orders, nothing lost, and database
+ * commands per operation. Writes bench/results/<label>-<backend>.{json,md,svg} and prints the
+ * table. With --user-url, --order-url, --users-db-uri and --orders-db-uri it targets services
+ * already running instead of starting its own (their /metrics need DB_COMMAND_STATS=true for
+ * command counts).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient, type Collection } from 'mongodb';
+import { log } from '../scripts/infra';
+import { describeFailure } from '../scripts/infra/util';
+import { diffCommands, isBackground, scrape, type OperationCommands } from './db-commands';
+import { measureThroughput, sendAtRate, type LoadRequest, type Throughput } from './load';
+import {
+  evaluateTargets,
+  toMarkdown,
+  toSvg,
+  type BenchResult,
+  type CommandsPerRun,
+  type FanOutRow,
+  type LagResult,
+  type OperationCommandsResult,
+  type OperationResult,
+} from './report';
+import { startTarget, type BackendName, type BenchTarget } from './stack';
+import { BENCH_ADDRESS, OrderVersionWatcher, seedOrders, summarise, waitForFanOut } from './sync';
+
+const RESULTS_DIR = join(__dirname, 'results');
+const LISTED_ORDERS = 10_000;
+const FAN_OUT_SIZES = [1_000, 10_000];
+const LAG_RATES = [5, 20];
+
+interface Settings {
+  backend: BackendName;
+  quick: boolean;
+  label: string;
+  warmupSeconds: number;
+  seconds: number;
+  /** Users that PUT and GET rotate over, each with one order that follows it. */
+  poolSize: number;
+  drainTimeoutMs: number;
+  fanOutTimeoutMs: number;
+  external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };
+}
+
+function parseArgs(argv: string[]): Settings {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}`);
+    flags.set(match[1], match[2] ?? 'true');
+  }
+  const backend = flags.get('backend') ?? process.env.BENCH_BACKEND ?? 'sqlite';
+  if (backend !== 'sqlite' && backend !== 'postgresql') {
+    throw new Error(`--backend must be sqlite or postgresql, not ${backend}`);
+  }
+  const quick = flags.get('quick') === 'true';
+  const externalFlags = ['user-url', 'order-url', 'users-db-uri', 'orders-db-uri'];
+  const given = externalFlags.filter((name) => flags.has(name));
+  if (given.length > 0 && given.length < externalFlags.length) {
+    throw new Error(`targeting running services needs all of --${externalFlags.join(', --')}`);
+  }
+  return {
+    backend,
+    quick,
+    label: flags.get('label') ?? 'latest',
+    warmupSeconds: quick ? 1 : 3,
+    seconds: quick ? 3 : 10,
+    poolSize: quick ? 20 : 40,
+    drainTimeoutMs: quick ? 15_000 : 20_000,
+    fanOutTimeoutMs: quick ? 15_000 : 45_000,
+    ...(given.length > 0 && {
+      external: {
+        userUrl: flags.get('user-url') ?? '',
+        orderUrl: flags.get('order-url') ?? '',
+        usersDbUri: flags.get('users-db-uri') ?? '',
+        ordersDbUri: flags.get('orders-db-uri') ?? '',
+      },
+    }),
+  };
+}
+
+function machine(): string {
+  const cpu = cpus();
+  const gib = Math.round(totalmem() / 2 ** 30);
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${gib} GiB, Node ${process.version}`;
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+let emailCounter = 0;
+function uniqueEmail(): string {
+  emailCounter += 1;
+  return `bench-${process.pid}-${emailCounter}@example.com`;
+}
+
+let addressCounter = 0;
+/** A new street each time, so every PUT changes the user and publishes an event. */
+function freshAddress(): typeof BENCH_ADDRESS {
+  addressCounter += 1;
+  return { ...BENCH_ADDRESS, street: `${addressCounter} Bench Street` };
+}
+
+function rotating<T>(items: readonly T[]): () => T {
+  let index = 0;
+  return () => items[index++ % items.length];
+}
+
+function perRun(
+  operation: OperationCommands | undefined,
+  runs: number,
+): CommandsPerRun | undefined {
+  if (!operation || runs === 0) return undefined;
+  return {
+    commands: operation.commands / runs,
+    writes: operation.writes / runs,
+    ms: (operation.seconds * 1000) / runs,
+  };
+}
+
+function sumOf(operations: OperationCommands[], label: string): OperationCommands {
+  return {
+    operation: label,
+    runs: operations.reduce((sum, each) => sum + each.runs, 0),
+    commands: operations.reduce((sum, each) => sum + each.commands, 0),
+    writes: operations.reduce((sum, each) => sum + each.writes, 0),
+    failed: operations.reduce((sum, each) => sum + each.failed, 0),
+    seconds: operations.reduce((sum, each) => sum + each.seconds, 0),
+    byCommand: [],
+  };
+}
+
+class Bench {
+  readonly operations: OperationResult[] = [];
+  readonly commands: OperationCommandsResult[] = [];
+  readonly lag: LagResult[] = [];
+  readonly fanOut: FanOutRow[] = [];
+  nothingLost = { users: 0, missing: 0 };
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly target: BenchTarget,
+    private readonly serviceOrders: Collection,
+    private readonly floorDb: ReturnType<MongoClient['db']>,
+    private readonly usersDb: ReturnType<MongoClient['db']>,
+  ) {}
+
+  private get metricsUrls(): string[] {
+    return [...this.target.metricsUrls.users, this.target.metricsUrls.order];
+  }
+
+  /** Runs `work` between two scrapes and records the commands of `route` and around it. */
+  async counted<T>(
+    phase: string,
+    route: string | undefined,
+    work: () => Promise<T>,
+    requestsOf: (result: T) => number,
+  ): Promise<T> {
+    const before = await scrape(this.metricsUrls);
+    const result = await work();
+    // Let the relay and the consumer finish what the phase started before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const operations = diffCommands(before, await scrape(this.metricsUrls));
+    const requests = requestsOf(result);
+    const events = operations.filter((each) => each.operation.startsWith('event '));
+    const consumed = sumOf(events, 'events');
+    this.commands.push({
+      phase,
+      requests,
+      requestPath: perRun(
+        operations.find((each) => each.operation === route),
+        operations.find((each) => each.operation === route)?.runs ?? 0,
+      ),
+      background: perRun(
+        sumOf(
+          operations.filter((each) => isBackground(each.operation)),
+          'background',
+        ),
+        requests,
+      ),
+      consumer: perRun(consumed, consumed.runs),
+      operations,
+    });
+    return result;
+  }
+
+  async throughput(
+    name: string,
+    route: string,
+    write: boolean,
+    service: LoadRequest,
+    floor: LoadRequest,
+    serviceUrl: string,
+  ): Promise<void> {
+    const timing = { warmupSeconds: this.settings.warmupSeconds, seconds: this.settings.seconds };
+    log(`${name}: service`);
+    const measured = await this.counted(
+      name,
+      route,
+      () => measureThroughput(serviceUrl, service, timing),
+      (result: Throughput) => result.ok,
+    );
+    log(`${name}: floor`);
+    const floorResult = await measureThroughput(this.target.floorUrl, floor, timing);
+    this.operations.push({ name, write, service: measured, floor: floorResult });
+    log(
+      `${name}: ${measured.rate.toFixed(1)} req/s (floor ${floorResult.rate.toFixed(1)}), ` +
+        `${measured.errors} errors`,
+    );
+  }
+
+  async poolUsers(): Promise<string[]> {
+    const existing = (await this.usersDb.collection('users').distinct('userId')) as string[];
+    const pool = existing.slice(0, this.settings.poolSize);
+    while (pool.length < this.settings.poolSize) {
+      pool.push(await this.createUser());
+    }
+    return pool;
+  }
+
+  async createUser(): Promise<string> {
+    const response = await fetch(`${this.target.userUrl}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ emails: [uniqueEmail()], deliveryAddress: BENCH_ADDRESS }),
+    });
+    if (response.status !== 201) throw new Error(`POST /users answered ${response.status}`);
+    return ((await response.json()) as { userId: string }).userId;
+  }
+
+  async put(userId: string): Promise<{ version: number; answeredAt: number }> {
+    const response = await fetch(`${this.target.userUrl}/users/${userId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deliveryAddress: freshAddress() }),
+    });
+    const answeredAt = Date.now();
+    if (response.status !== 200) throw new Error(`PUT /users answered ${response.status}`);
+    return { version: ((await response.json()) as { version: number }).version, answeredAt };
+  }
+
+  async syncLag(pool: string[], watcher: OrderVersionWatcher): Promise<void> {
+    for (const perSecond of LAG_RATES) {
+      const phase = `sync lag at ${perSecond} PUT/s`;
+      log(phase);
+      const next = rotating(pool);
+      const sent = await this.counted(
+        phase,
+        'PUT /users/:userId',
+        () =>
+          sendAtRate(
+            this.target.userUrl,
+            perSecond,
+            this.settings.seconds,
+            () => ({ userId: next(), body: { deliveryAddress: freshAddress() } }),
+            (put) => watcher.expect(put),
+          ),
+        (result) => result.ok,
+      );
+      const missing = await watcher.drain(this.settings.drainTimeoutMs);
+      const lags = summarise(watcher.takeLags());
+      this.lag.push({
+        ...lags,
+        offeredPerSecond: perSecond,
+        achievedPerSecond: sent.achievedPerSecond,
+        errors: sent.errors,
+        missing,
+      });
+      log(`${phase}: p50 ${lags.p50Ms} ms, p99 ${lags.p99Ms} ms, ${missing} missing`);
+    }
+  }
+
+  /** Every pool user's order must end at the user's current version. */
+  async checkNothingLost(pool: string[], watcher: OrderVersionWatcher): Promise<void> {
+    for (const userId of pool) {
+      const response = await fetch(`${this.target.userUrl}/users/${userId}`);
+      const { version } = (await response.json()) as { version: number };
+      watcher.expect({ userId, version, answeredAt: Date.now() });
+    }
+    const missing = await watcher.drain(this.settings.drainTimeoutMs);
+    watcher.takeLags();
+    this.nothingLost = { users: pool.length, missing };
+    log(`nothing lost: ${missing} of ${pool.length} users' orders behind`);
+  }
+
+  /** Bounded as a whole: creating the user and seeding wait behind the engine's backlog too. */
+  async fanOutTo(size: number): Promise<void> {
+    const limitMs = this.settings.fanOutTimeoutMs * 3;
+    const gaveUp = new Promise<'gave up'>((resolve) =>
+      setTimeout(() => resolve('gave up'), limitMs).unref(),
+    );
+    const row = await Promise.race([this.measureFanOut(size), gaveUp]);
+    if (row !== 'gave up') this.fanOut.push(row);
+    else {
+      const seconds = limitMs / 1000;
+      log(`fan-out to ${size}: gave up after ${seconds} s (setting up included)`);
+      const service = { orders: size, seconds, completed: false, updated: 0 };
+      this.fanOut.push({
+        service: { ...service, estimatedSeconds: Number.POSITIVE_INFINITY },
+        floorSeconds: Number.NaN,
+      });
+    }
+  }
+
+  private async measureFanOut(size: number): Promise<FanOutRow> {
+    log(`fan-out to ${size} orders`);
+    const userId = await this.createUser();
+    // At the created version already, so the user.created event changes none of them.
+    await seedOrders(this.serviceOrders, size, () => userId, 1);
+    const { version, answeredAt } = await this.put(userId);
+    const service = await waitForFanOut(
+      this.serviceOrders,
+      userId,
+      version,
+      size,
+      answeredAt,
+      this.settings.fanOutTimeoutMs,
+    );
+    const floorOrders = this.floorDb.collection('orders');
+    const floorUser = `fan-out-${size}`;
+    await seedOrders(floorOrders, size, () => floorUser, 1);
+    const started = performance.now();
+    await floorOrders.updateMany(
+      { userId: floorUser, userVersion: { $lt: 2 } },
+      { $set: { deliveryAddress: freshAddress(), userVersion: 2, updatedAt: new Date() } },
+    );
+    const floorSeconds = (performance.now() - started) / 1000;
+    log(`fan-out to ${size}: ${service.seconds.toFixed(2)} s (completed: ${service.completed})`);
+    return { service, floorSeconds };
+  }
+}
+
+function userBody(): unknown {
+  return { emails: [uniqueEmail()], deliveryAddress: BENCH_ADDRESS };
+}
+
+function orderBody(userId: string): unknown {
+  return {
+    userId,
+    items: [{ itemId: 'sku-1', quantity: 2, price: 9.99 }],
+    userEmails: ['bench@example.com'],
+    deliveryAddress: BENCH_ADDRESS,
+  };
+}
+
+async function runBench(settings: Settings, target: BenchTarget): Promise<BenchResult> {
+  const startedAt = new Date().toISOString();
+  const ordersClient = await new MongoClient(target.ordersDbUri).connect();
+  const usersClient = await new MongoClient(target.usersDbUri).connect();
+  const floorClient = await new MongoClient(target.floorDbUri).connect();
+  const serviceOrders = ordersClient.db().collection('orders');
+  const floorDb = floorClient.db();
+  const bench = new Bench(settings, target, serviceOrders, floorDb, usersClient.db());
+  const watcher = new OrderVersionWatcher(serviceOrders);
+  try {
+    const post = (): LoadRequest => ({
+      method: 'POST',
+      next: () => ({ path: '/users', body: userBody() }),
+    });
+    await bench.throughput('POST /users', 'POST /users', true, post(), post(), target.userUrl);
+
+    // Pool users with one order each, while the orders collection is small: the lag watcher
+    // polls it.
+    const pool = await bench.poolUsers();
+    await seedOrders(serviceOrders, pool.length, (index) => pool[index], 0);
+    const floorPool = ((await floorDb.collection('users').distinct('userId')) as string[]).slice(
+      0,
+      settings.poolSize,
+    );
+    watcher.start();
+    await bench.syncLag(pool, watcher);
+
+    const put = (users: string[]): LoadRequest => {
+      const next = rotating(users);
+      return {
+        method: 'PUT',
+        next: () => ({ path: `/users/${next()}`, body: { deliveryAddress: freshAddress() } }),
+      };
+    };
+    await bench.throughput(
+      'PUT /users/{id}',
+      'PUT /users/:userId',
+      true,
+      put(pool),
+      put(floorPool),
+      target.userUrl,
+    );
+    const get = (users: string[]): LoadRequest => {
+      const next = rotating(users);
+      return { method: 'GET', next: () => ({ path: `/users/${next()}` }) };
+    };
+    await bench.throughput(
+      'GET /users/{id}',
+      'GET /users/:userId',
+      false,
+      get(pool),
+      get(floorPool),
+      target.userUrl,
+    );
+    await bench.checkNothingLost(pool, watcher);
+    await watcher.stop();
+
+    const order = (users: string[]): LoadRequest => {
+      const next = rotating(users);
+      return { method: 'POST', next: () => ({ path: '/orders', body: orderBody(next()) }) };
+    };
+    await bench.throughput(
+      'POST /orders',
+      'POST /orders',
+      true,
+      order(pool),
+      order(floorPool),
+      target.orderUrl,
+    );
+
+    for (const size of FAN_OUT_SIZES) await bench.fanOutTo(size);
+
+    // Last: on an engine that cannot push the sort down, abandoned listings keep it busy.
+    await seedOrders(serviceOrders, LISTED_ORDERS, () => undefined, 0);
+    await seedOrders(floorDb.collection('orders'), LISTED_ORDERS, () => undefined, 0);
+    const list = (): LoadRequest => ({
+      method: 'GET',
+      next: () => ({ path: '/orders?status=under%20process&limit=100' }),
+    });
+    await bench.throughput(
+      'GET /orders?status (100 per page)',
+      'GET /orders',
+      false,
+      list(),
+      list(),
+      target.orderUrl,
+    );
+  } finally {
+    await watcher.stop();
+    await Promise.all([ordersClient.close(), usersClient.close(), floorClient.close()]);
+  }
+  const result = {
+    label: settings.label,
+    backend: settings.backend,
+    engine: target.engine,
+    startedAt,
+    commit: gitCommit(),
+    machine: machine(),
+    quick: settings.quick,
+    operations: bench.operations,
+    lag: bench.lag,
+    fanOut: bench.fanOut,
+    nothingLost: bench.nothingLost,
+    commands: bench.commands,
+  };
+  return { ...result, targets: evaluateTargets(result) };
+}
+
+async function main(): Promise<number> {
+  const settings = parseArgs(process.argv.slice(2));
+  const target = await startTarget({ backend: settings.backend, external: settings.external });
+  let result: BenchResult;
+  try {
+    result = await runBench(settings, target);
+  } finally {
+    await target.stop();
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const base = join(RESULTS_DIR, `${settings.label}-${settings.backend}`);
+  const markdown = toMarkdown(result);
+  writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(`${base}.svg`, toSvg(result));
+  process.stdout.write(`\n${markdown}\nWritten: ${base}.{json,md,svg}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`\n${describeFailure(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,210 @@
+/**
+ * What the bench runs against: a throwaway FerretDB (SQLite or PostgreSQL backend), user-v1,
+ * user-v2 and order as processes from the built bundles on an isolated topology prefix of the
+ * machine's RabbitMQ, and the floor server — or services already running, given by URLs.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureRabbit, log, withDatabase } from '../scripts/infra';
+import { startFerretDb, type FerretDbBackend } from '../scripts/infra/ferretdb';
+import type { MongoHandle } from '../scripts/infra/mongo';
+import { freePort, runCommand, sleep, terminate } from '../scripts/infra/util';
+import { deleteTopology } from '../test/support/broker';
+import { ServiceProcess, type AppName } from '../test/support/service-process';
+
+const ROOT = join(__dirname, '..');
+const NEST = require.resolve('@nestjs/cli/bin/nest.js');
+const APPS: AppName[] = ['user-v1', 'user-v2', 'order'];
+export const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
+
+export type BackendName = 'sqlite' | 'postgresql';
+
+/** Where the bench sends load and reads state. */
+export interface BenchTarget {
+  userUrl: string;
+  orderUrl: string;
+  /** Scraped for db_commands_total (bench mode); absent when targeting services without it. */
+  metricsUrls: { users: string[]; order: string };
+  ordersDbUri: string;
+  usersDbUri: string;
+  floorUrl: string;
+  floorDbUri: string;
+  engine: string;
+  stop(): Promise<void>;
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Rebuilds each app whose bundle is missing or older than its sources. */
+export function buildIfNeeded(): void {
+  const libs = newestSource(join(ROOT, 'libs'));
+  for (const app of APPS) {
+    const bundle = join(ROOT, 'dist', 'apps', app, 'main.js');
+    const sources = Math.max(libs, newestSource(join(ROOT, 'apps', app, 'src')));
+    if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) continue;
+    log(`building ${app} (bundle missing or older than its sources)`);
+    const build = spawnSync(process.execPath, [NEST, 'build', app], {
+      stdio: 'inherit',
+      cwd: ROOT,
+    });
+    if (build.status !== 0) throw new Error(`nest build ${app} failed`);
+  }
+}
+
+async function psql(sql: string): Promise<void> {
+  const result = await runCommand('psql', [
+    `${POSTGRESQL_SERVER}/postgres`,
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-qc',
+    sql,
+  ]);
+  if (result.code !== 0) throw new Error(`psql failed: ${result.stderr.trim()}`);
+}
+
+/** A FerretDB on its own data: a temp dir (SQLite) or a database created for this run. */
+async function startEngine(backend: BackendName, runId: string): Promise<MongoHandle> {
+  if (backend === 'sqlite') return startFerretDb('the bench measures FerretDB');
+  const database = `aware_bench_${runId}`;
+  await psql(`CREATE DATABASE ${database}`);
+  const engine: FerretDbBackend = { kind: 'postgresql', url: `${POSTGRESQL_SERVER}/${database}` };
+  try {
+    const ferret = await startFerretDb('the bench measures FerretDB', { backend: engine });
+    return {
+      ...ferret,
+      stop: async () => {
+        await ferret.stop();
+        await psql(`DROP DATABASE IF EXISTS ${database}`);
+      },
+    };
+  } catch (error) {
+    await psql(`DROP DATABASE IF EXISTS ${database}`);
+    throw error;
+  }
+}
+
+/** The floor server as its own process, like the services, so it competes for the same CPUs. */
+async function startFloor(mongoUri: string): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      // The services' lifeline: the floor dies with the bench however the bench ends.
+      '--require',
+      join(ROOT, 'test', 'support', 'lifeline.js'),
+      '--require',
+      'ts-node/register/transpile-only',
+      join(__dirname, 'floor-server.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, FLOOR_MONGO_URI: mongoUri, PORT: String(port) },
+      stdio: ['pipe', 'inherit', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ready = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { url, process: child };
+    await sleep(100);
+  }
+  await terminate(child);
+  throw new Error('the floor server did not start');
+}
+
+export interface StartOptions {
+  backend: BackendName;
+  /** Services already running, with their orders/users databases (no processes started). */
+  external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };
+}
+
+export async function startTarget(options: StartOptions): Promise<BenchTarget> {
+  const runId = randomBytes(4).toString('hex');
+  if (options.external) {
+    const { userUrl, orderUrl, ordersDbUri } = options.external;
+    const floorDbUri = withDatabase(ordersDbUri, `bench_floor_${runId}`);
+    const floor = await startFloor(floorDbUri);
+    return {
+      ...options.external,
+      metricsUrls: { users: [`${userUrl}/metrics`], order: `${orderUrl}/metrics` },
+      floorUrl: floor.url,
+      floorDbUri,
+      engine: 'external services',
+      stop: () => terminate(floor.process),
+    };
+  }
+
+  const amqpUrl = await ensureRabbit();
+  // Signals end the run through exit handlers, which stop FerretDB and the child processes.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => process.exit(130));
+  // deleteTopology (shared with the tests) reads the broker from the environment.
+  process.env.AMQP_URL = amqpUrl;
+  buildIfNeeded();
+  const engine = await startEngine(options.backend, runId);
+  const prefix = `bench-${runId}`;
+  const usersDbUri = withDatabase(engine.uri, 'bench_users');
+  const ordersDbUri = withDatabase(engine.uri, 'bench_orders');
+  const floorDbUri = withDatabase(engine.uri, 'bench_floor');
+  const common = {
+    AMQP_URL: amqpUrl,
+    AMQP_TOPOLOGY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    DB_COMMAND_STATS: 'true',
+  };
+  const services = {
+    v1: new ServiceProcess({ app: 'user-v1', env: { ...common, MONGO_URI: usersDbUri } }),
+    v2: new ServiceProcess({ app: 'user-v2', env: { ...common, MONGO_URI: usersDbUri } }),
+    order: new ServiceProcess({ app: 'order', env: { ...common, MONGO_URI: ordersDbUri } }),
+  };
+  const all = Object.values(services);
+  let floor: { url: string; process: ChildProcess } | undefined;
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(all.map((service) => service.stop()));
+    if (floor) await terminate(floor.process);
+    await deleteTopology(prefix).catch((error: unknown) =>
+      log(`could not delete topology ${prefix}: ${String(error)}`),
+    );
+    await engine.stop();
+  };
+  try {
+    log(`engine: ${engine.kind}; topology prefix ${prefix}`);
+    await Promise.all(all.map((service) => service.start(60_000)));
+    floor = await startFloor(floorDbUri);
+  } catch (error) {
+    for (const service of all) service.printOutput('output (start failed)');
+    await stop();
+    throw error;
+  }
+  return {
+    userUrl: services.v2.url,
+    orderUrl: services.order.url,
+    // Both user services: either relay may publish what the other wrote.
+    metricsUrls: {
+      users: [`${services.v1.url}/metrics`, `${services.v2.url}/metrics`],
+      order: `${services.order.url}/metrics`,
+    },
+    usersDbUri,
+    ordersDbUri,
+    floorUrl: floor.url,
+    floorDbUri,
+    engine: engine.kind.replace(/, pid \d+/, ''),
+    stop,
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Watching the orders database for the effect of user changes: sync lag (PUT answered → its
+ * order reflects that user version), nothing-lost checks, and fan-out to many orders.
+ * Orders record the user version they reflect in `userVersion`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Collection, Document } from 'mongodb';
+import type { SentPut } from './load';
+
+/** How often the watcher looks; lags are measured to about this resolution. */
+const POLL_INTERVAL_MS = 5;
+
+export interface LagSummary {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+export function summarise(lags: readonly number[]): LagSummary {
+  const sorted = [...lags].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50Ms: percentile(sorted, 0.5),
+    p95Ms: percentile(sorted, 0.95),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+  };
+}
+
+/**
+ * Polls the orders of users with unconfirmed PUTs (one order per user, in a collection kept
+ * small while it runs) and records, per PUT, when its version showed up.
+ */
+export class OrderVersionWatcher {
+  private readonly pending = new Map<string, SentPut[]>();
+  private lags: number[] = [];
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(private readonly orders: Collection) {}
+
+  expect(put: SentPut): void {
+    const puts = this.pending.get(put.userId) ?? [];
+    puts.push(put);
+    this.pending.set(put.userId, puts);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.poll();
+  }
+
+  /** The lags recorded since the last call, and forgets them. */
+  takeLags(): number[] {
+    const lags = this.lags;
+    this.lags = [];
+    return lags;
+  }
+
+  /** Waits until every expected version arrived or `timeoutMs` passed; returns those missing. */
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pendingCount() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.pendingCount();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private pendingCount(): number {
+    let count = 0;
+    for (const puts of this.pending.values()) count += puts.length;
+    return count;
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      if (this.pending.size > 0) {
+        const found = await this.orders
+          .find(
+            { userId: { $in: [...this.pending.keys()] } },
+            { projection: { _id: 0, userId: 1, userVersion: 1 } },
+          )
+          .toArray();
+        const seenAt = Date.now();
+        for (const order of found) this.settle(order, seenAt);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
+  private settle(order: Document, seenAt: number): void {
+    const userId = String(order.userId);
+    const puts = this.pending.get(userId);
+    if (!puts) return;
+    const reached = Number(order.userVersion);
+    const waiting = puts.filter((put) => {
+      if (put.version > reached) return true;
+      // The order can change before the client has read the answer: that is a lag of zero.
+      this.lags.push(Math.max(0, seenAt - put.answeredAt));
+      return false;
+    });
+    if (waiting.length > 0) this.pending.set(userId, waiting);
+    else this.pending.delete(userId);
+  }
+}
+
+export const BENCH_ADDRESS = {
+  street: '1 Bench Street',
+  city: 'Loadville',
+  state: 'LS',
+  postalCode: '10000',
+  country: 'Benchland',
+};
+
+/** An order document as the order service stores it. */
+export function orderDocument(
+  userId: string | undefined,
+  userVersion: number,
+  createdAt: Date,
+): Document {
+  return {
+    orderId: randomUUID(),
+    ...(userId !== undefined && { userId }),
+    items: [{ itemId: 'sku-1', quantity: 2, price: 9.99 }],
+    totalPrice: 19.98,
+    userEmails: ['bench@example.com'],
+    deliveryAddress: BENCH_ADDRESS,
+    orderStatus: 'under process',
+    userVersion,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+/** Inserts `count` orders in batches (fast seeding, bypassing the API). */
+export async function seedOrders(
+  orders: Collection,
+  count: number,
+  userId: (index: number) => string | undefined,
+  userVersion: number,
+): Promise<void> {
+  const start = Date.now();
+  const BATCH = 1_000;
+  for (let offset = 0; offset < count; offset += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, count - offset) }, (_, index) =>
+      orderDocument(userId(offset + index), userVersion, new Date(start + offset + index)),
+    );
+    await orders.insertMany(batch, { ordered: false });
+  }
+}
+
+export interface FanOutResult {
+  orders: number;
+  /** PUT answered → every order at the new version; when not completed, the time waited. */
+  seconds: number;
+  completed: boolean;
+  updated: number;
+  /** Completed: `seconds`; otherwise extrapolated from the rate so far. */
+  estimatedSeconds: number;
+}
+
+/** Polls until no order of `userId` is older than `version`, or the timeout. */
+export async function waitForFanOut(
+  orders: Collection,
+  userId: string,
+  version: number,
+  total: number,
+  answeredAt: number,
+  timeoutMs: number,
+): Promise<FanOutResult> {
+  const deadline = answeredAt + timeoutMs;
+  let updated = 0;
+  for (;;) {
+    // The count itself can be slow on a busy single-writer engine: bounded by the deadline.
+    const remainingMs = Math.max(1_000, deadline - Date.now());
+    const behind = await Promise.race([
+      orders.countDocuments({ userId, userVersion: { $lt: version } }),
+      new Promise<undefined>((resolve) =>
+        setTimeout(() => resolve(undefined), remainingMs).unref(),
+      ),
+    ]);
+    const elapsed = (Date.now() - answeredAt) / 1000;
+    if (behind !== undefined) updated = total - behind;
+    if (behind === 0) {
+      return {
+        orders: total,
+        seconds: elapsed,
+        completed: true,
+        updated,
+        estimatedSeconds: elapsed,
+      };
+    }
+    if (Date.now() >= deadline) {
+      const estimatedSeconds = updated > 0 ? (elapsed * total) / updated : Number.POSITIVE_INFINITY;
+      return { orders: total, seconds: elapsed, completed: false, updated, estimatedSeconds };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './command-attribution';
+export * from './operation-context';
+export * from './operation-context.interceptor';
