@@ -82,9 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), again: false };
     // Its own operation: kicked from a request, its commands are not on the request path.
-    run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run)).finally(() =>
-      this.runs.delete(userId),
-    );
+    run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run));
     this.runs.set(userId, run);
     return run.done;
   }
@@ -95,6 +93,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       run.again = false;
       outcome = await this.publishNewest(userId);
     } while (run.again && outcome !== 'failed' && !this.stopped);
+    // In the same synchronous step as the last look at `again`: a relay() call from now on starts
+    // a new run instead of flagging this finished one (its version would wait for the sweep).
+    if (this.runs.get(userId) === run) this.runs.delete(userId);
     if (outcome === 'failed') this.leftBehind = true;
     return outcome;
   }
