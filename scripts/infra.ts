@@ -1,5 +1,5 @@
 /**
- * How `npm test` and `npm run dev` find their infrastructure (SPEC §9):
+ * How `npm test` and `npm run dev` find their infrastructure (docs/operations.md):
  * MongoDB — MONGO_URI if it answers, else a throwaway real mongod (mongodb-memory-server, where it
  * can download), else a throwaway FerretDB built with Go; RabbitMQ — AMQP_URL, or a clear message.
  */

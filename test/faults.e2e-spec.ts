@@ -1,5 +1,5 @@
 /**
- * Reliability under injected faults (SPEC §11): the three services run as child processes from
+ * Reliability under injected faults (docs/reliability.md): the three services run as child processes from
  * the built bundles; the broker and the order database are reached through TCP proxies that the
  * tests cut. The machine's RabbitMQ and MongoDB are never touched. Each test prints a one-line
  * measurement summary.
@@ -28,7 +28,7 @@ jest.setTimeout(120_000);
 /** How long orders get to converge after a fault before the stale ones count as lost. */
 const CONVERGE_TIMEOUT_MS = 45_000;
 
-describe('reliability under faults (SPEC §11)', () => {
+describe('reliability under faults (docs/reliability.md)', () => {
   let stack: ServiceStack | undefined;
   let raw: RawBroker | undefined;
   const services = (): ServiceStack => {

@@ -5,8 +5,8 @@ import { anAddress, uniqueEmail } from './support/fixtures';
 import { requiredEnv, throwawayMongoUri } from './support/infra';
 import { assertBundle, freePort } from './support/service-process';
 
-/** SPEC §8: the built service as an operator runs it. */
-describe('service process lifecycle (SPEC §8)', () => {
+/** The built service as an operator runs it (docs/operations.md). */
+describe('service process lifecycle (docs/operations.md)', () => {
   it.each([
     ['PORT', 'abc'],
     ['MONGO_URI', 'mongodb://127.0.0.1:27017'],

@@ -10,7 +10,7 @@ import { startTestApp } from './support/test-app';
 /** Nothing listens on port 1: the broker is "down" for the whole test. */
 const DEAD_BROKER = 'amqp://guest:guest@127.0.0.1:1';
 
-describe('readiness and outages (SPEC §4.3, §5)', () => {
+describe('readiness and outages (docs/api.md)', () => {
   it('reports RabbitMQ down with 503, yet accepts user writes and keeps their events', async () => {
     const service = await startTestApp(USER_V1, userV1Module, { AMQP_URL: DEAD_BROKER });
     try {

@@ -1,5 +1,5 @@
 /**
- * Cross-service synchronization (SPEC §4.1, §4.2, §5): user-v1, user-v2 and order run as child
+ * Cross-service synchronization (docs/api.md): user-v1, user-v2 and order run as child
  * processes from the built bundles against the real broker and database; no mocks.
  */
 import { randomUUID } from 'node:crypto';

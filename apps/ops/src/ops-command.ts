@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { OpsConfig } from './ops-config';
 
-/** Exit codes of `node dist/apps/ops/main.js`; scripts depend on them (SPEC §8). */
+/** Exit codes of `node dist/apps/ops/main.js`; scripts depend on them (docs/operations.md). */
 export const ExitCode = {
   ok: 0,
   failed: 1,

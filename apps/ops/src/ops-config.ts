@@ -3,7 +3,7 @@ import { ArrayNotEmpty, IsIn, IsOptional, IsString, Matches, validateSync } from
 import { ConfigError, MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from '@aware/common';
 import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
 
-/** The environment of the ops commands; the names and meanings are the services' (SPEC §8). */
+/** The environment of the ops commands; the names and meanings are the services' (docs/operations.md). */
 class OpsEnvironmentVariables {
   @IsOptional()
   @IsString()
@@ -42,7 +42,7 @@ export interface OpsConfig {
   readonly amqpUrl: string;
   /** Prepended to every exchange and queue name, as in the services' AppConfig. */
   readonly topologyPrefix: string;
-  /** Which orders follow their user (SPEC §5); the drift audit checks those. */
+  /** Which orders follow their user (docs/events.md); the drift audit checks those. */
   readonly orderSyncStatuses: readonly OrderStatus[];
 }
 

@@ -39,7 +39,7 @@ async function expectSchemaIndexes(
   }
 }
 
-describe('ops db:setup and db:seed (SPEC §7)', () => {
+describe('ops db:setup and db:seed (docs/operations.md)', () => {
   let ops: OpsTestEnv;
   let users: Connection;
   let orders: Connection;

@@ -8,7 +8,7 @@ interface DeadLetter {
   headers?: Record<string, unknown>;
 }
 
-describe('ops dlq:replay (SPEC §5)', () => {
+describe('ops dlq:replay (docs/events.md)', () => {
   let ops: OpsTestEnv;
   let channel: Channel;
   let publisher: ConfirmChannel;

@@ -40,7 +40,7 @@ function nextVersion(user: UserRecord, changes: Partial<UserRecord>): UserRecord
   };
 }
 
-describe('ops drift:audit (SPEC §5)', () => {
+describe('ops drift:audit (docs/events.md)', () => {
   let ops: OpsTestEnv;
   let orders: Connection;
   let users: UsersRepository;

@@ -83,7 +83,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-describe('Order service: /orders (SPEC §4, §4.2)', () => {
+describe('Order service: /orders (docs/api.md)', () => {
   let testApp: TestApp;
   let app: NestFastifyApplication;
 
@@ -762,7 +762,7 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
     });
   });
 
-  describe('headers on every response (SPEC §4)', () => {
+  describe('headers on every response (docs/api.md)', () => {
     const serviceVersion = `order/${PACKAGE_VERSION}`;
 
     it('sends X-Service-Version and echoes X-Request-ID on success and on errors', async () => {
@@ -802,7 +802,7 @@ describe('Order service: /orders (SPEC §4, §4.2)', () => {
     });
   });
 
-  describe('hostile input (SPEC §11): 4xx only, and the service keeps answering', () => {
+  describe('hostile input (docs/reliability.md): 4xx only, and the service keeps answering', () => {
     const rawPost = (payload: string): Promise<LightMyRequestResponse> =>
       request({
         method: 'POST',

@@ -5,7 +5,7 @@ import { UsersRepository, type OutboxBacklog } from '@aware/database';
 
 export type ConsumeOutcome = 'applied' | 'dead_lettered' | 'requeued';
 
-/** Event counters of SPEC §4.3: published, consumed, failed. */
+/** Event counters: published, consumed, failed (docs/api.md). */
 @Injectable()
 export class EventMetrics {
   readonly published: Counter<'type'>;

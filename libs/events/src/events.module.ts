@@ -76,7 +76,7 @@ export interface ConsumerOptions {
 }
 
 /**
- * User events over RabbitMQ (SPEC §5): the producer side and the consumer side. Global, so the
+ * User events over RabbitMQ (docs/events.md): the producer side and the consumer side. Global, so the
  * users feature and the readiness check share the one broker connection.
  */
 @Module({})

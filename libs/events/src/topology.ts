@@ -1,6 +1,6 @@
 import type { RabbitMQExchangeConfig, RabbitMQQueueConfig } from '@golevelup/nestjs-rabbitmq';
 
-/** Names of the user-events topology (SPEC §5), optionally prefixed to isolate copies. */
+/** Names of the user-events topology (docs/events.md), optionally prefixed to isolate copies. */
 export interface UserEventsTopology {
   exchange: string;
   deadLetterExchange: string;

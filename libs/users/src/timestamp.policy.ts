@@ -10,7 +10,7 @@ export interface StoredTimestamps {
 }
 
 /**
- * The one behaviour that differs between user-v1 and user-v2 (SPEC §4.1): who owns
+ * The one behaviour that differs between user-v1 and user-v2 (docs/api.md): who owns
  * createdAt/updatedAt. Each app provides its implementation to UsersModule.
  */
 export abstract class TimestampPolicy {

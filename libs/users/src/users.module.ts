@@ -6,7 +6,7 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 export interface UsersModuleOptions {
-  /** What distinguishes this user service version (SPEC §4.1). */
+  /** What distinguishes this user service version (docs/api.md). */
   timestampPolicy: Type<TimestampPolicy>;
 }
 

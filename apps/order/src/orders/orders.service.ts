@@ -162,7 +162,7 @@ export class OrdersService {
   }
 
   /**
-   * The contact fields a new order carries (SPEC §4.2): missing ones are filled from the latest
+   * The contact fields a new order carries (docs/api.md): missing ones are filled from the latest
    * state of a user known from events, and the order then reflects that user version.
    */
   private async contactFor(dto: CreateOrderDto): Promise<OrderContact> {

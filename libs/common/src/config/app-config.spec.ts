@@ -19,7 +19,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadAppConfig', () => {
-  it('applies the SPEC §8 defaults', () => {
+  it('applies the documented defaults (docs/operations.md)', () => {
     const config = loadAppConfig({}, ORDER);
     expect(config.port).toBe(3000);
     expect(config.mongoUri).toBe('mongodb://127.0.0.1:27017/orders');

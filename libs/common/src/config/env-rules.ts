@@ -1,4 +1,4 @@
-/** A MongoDB URI that names its database in the path (SPEC §8). */
+/** A MongoDB URI that names its database in the path (docs/operations.md). */
 export const MONGO_URI_PATTERN = /^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/;
 
 export function mongoUriMessage(variable: string): string {

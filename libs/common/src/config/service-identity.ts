@@ -3,7 +3,7 @@ export type ServiceName = 'user-v1' | 'user-v2' | 'order';
 
 export interface ServiceIdentity {
   readonly name: ServiceName;
-  /** Database used when MONGO_URI is not set (SPEC §8). */
+  /** Database used when MONGO_URI is not set (docs/operations.md). */
   readonly defaultDatabase: 'users' | 'orders';
   /** Title shown in Swagger UI. */
   readonly title: string;

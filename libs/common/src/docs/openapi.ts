@@ -15,7 +15,7 @@ export function buildOpenApiDocument(
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Swagger UI at /docs and the document at /docs/json (SPEC §4.3). */
+/** Swagger UI at /docs and the document at /docs/json (docs/api.md). */
 export function setupOpenApi(app: INestApplication, identity: ServiceIdentity): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, identity), {
     jsonDocumentUrl: 'docs/json',

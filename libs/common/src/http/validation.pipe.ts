@@ -34,7 +34,7 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /**
- * The global pipe of SPEC §2 (whitelist, forbidNonWhitelisted, transform) with two additions:
+ * The global pipe (whitelist, forbidNonWhitelisted, transform) with two additions:
  * failures become problem+json field errors, and a body must be a JSON object — class-validator
  * would otherwise accept an array or a bare value as "nothing to validate".
  */

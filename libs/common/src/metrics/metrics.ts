@@ -10,7 +10,7 @@ import {
 } from 'prom-client';
 
 /**
- * The Prometheus registry of one service process (SPEC §4.3). Owned by the app, not the
+ * The Prometheus registry of one service process (docs/api.md). Owned by the app, not the
  * library's global registry, so apps started side by side in tests keep separate metrics.
  */
 @Injectable()

@@ -41,7 +41,7 @@ export class UserSnapshot {
   deliveryAddress!: Address;
 }
 
-/** `user.created` / `user.updated` on exchange aware.users (SPEC §5). */
+/** `user.created` / `user.updated` on exchange aware.users (docs/events.md). */
 export class UserEvent {
   @IsUUID()
   eventId!: string;

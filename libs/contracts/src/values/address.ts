@@ -1,4 +1,4 @@
-/** A delivery address; every field required, non-empty, at most 200 characters (SPEC §4). */
+/** A delivery address; every field required, non-empty, at most 200 characters (docs/api.md). */
 export interface Address {
   street: string;
   city: string;

@@ -56,7 +56,7 @@ function NoLookAlikeCharacters(): PropertyDecorator {
 }
 
 /**
- * The rules of an email list (SPEC §4): 1–10 valid addresses, normalised, no repeats.
+ * The rules of an email list (docs/api.md): 1–10 valid addresses, normalised, no repeats.
  * Non-string items are left untouched so the validators can name them.
  */
 export function EmailList(): PropertyDecorator {

@@ -24,7 +24,7 @@ export class Order {
   @Prop({ type: String, required: true, enum: ORDER_STATUSES }) orderStatus!: OrderStatus;
   /**
    * The user version that userEmails/deliveryAddress reflect; 0 when they came from the request.
-   * User events only overwrite orders holding an older version (SPEC §5). Never returned.
+   * User events only overwrite orders holding an older version (docs/events.md). Never returned.
    */
   @Prop({ required: true, min: 0 }) userVersion!: number;
   /**
