@@ -6,3 +6,17 @@ export function isDuplicateKeyError(error: unknown): boolean {
     typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY
   );
 }
+
+/**
+ * Runs an insert that a unique key arbitrates: true when it went in, false when the key says the
+ * document is already there (another writer came first). Other errors propagate.
+ */
+export async function insertUnlessDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}

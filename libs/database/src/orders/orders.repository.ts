@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { FilterQuery, Model } from 'mongoose';
 import type { OrderStatus } from '@aware/contracts';
 import { FAN_OUT_TIMEOUT_MS } from '../database.module';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { insertUnlessDuplicate } from '../mongo-errors';
 import { Order } from './order.schema';
 
 export type OrderRecord = Order;
@@ -42,13 +42,7 @@ export class OrdersRepository {
    */
   async insertIfAbsent(order: OrderRecord): Promise<boolean> {
     if (await this.orders.exists({ orderId: order.orderId }).exec()) return false;
-    try {
-      await this.orders.create(order);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertUnlessDuplicate(() => this.orders.create(order));
   }
 
   findByOrderId(orderId: string): Promise<OrderRecord | null> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Address } from '@aware/contracts';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { insertUnlessDuplicate } from '../mongo-errors';
 import { UserProjection } from './user-projection.schema';
 
 export interface UserState {
@@ -36,14 +36,8 @@ export class UserProjectionsRepository {
       .updateOne({ _id: state.userId, version: { $lt: state.version } }, { $set: fields })
       .exec();
     if (updated.matchedCount === 1) return true;
-    try {
-      await this.projections.create({ _id: state.userId, ...fields });
-      return true;
-    } catch (error) {
-      // Already there with this version or a newer one.
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    // A duplicate means it is already there with this version or a newer one.
+    return insertUnlessDuplicate(() => this.projections.create({ _id: state.userId, ...fields }));
   }
 
   /** Drops a projection that claims `version`, so the next event re-creates it (drift repair). */

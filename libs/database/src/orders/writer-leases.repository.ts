@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { insertUnlessDuplicate } from '../mongo-errors';
 import { WriterLease } from './writer-lease.schema';
 
 export type WriterLeaseRecord = WriterLease;
@@ -31,13 +31,9 @@ export class WriterLeasesRepository {
 
   /** Inserts `term` for `owner`; false when another process inserted that term first. */
   async insertTerm(name: string, term: number, owner: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.leases.create({ _id: `${name}#${term}`, name, term, owner, expiresAt });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertUnlessDuplicate(() =>
+      this.leases.create({ _id: `${name}#${term}`, name, term, owner, expiresAt }),
+    );
   }
 
   /** Moves the holder's own term's expiry (a renewal, or a release when `expiresAt` is now). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError, DUPLICATE_KEY } from '../mongo-errors';
+import { DUPLICATE_KEY, insertUnlessDuplicate } from '../mongo-errors';
 import { EmailClaim, emailClaimKey } from './email-claim.schema';
 
 export type EmailClaimRecord = EmailClaim;
@@ -47,19 +47,15 @@ export class EmailClaimsRepository {
    */
   async insertNext(current: EmailClaimRecord, userId: string | null, now: Date): Promise<boolean> {
     const generation = current.generation + 1;
-    try {
-      await this.claims.create({
+    return insertUnlessDuplicate(() =>
+      this.claims.create({
         _id: emailClaimKey(current.email, generation),
         email: current.email,
         generation,
         userId,
         claimedAt: now,
-      });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { insertUnlessDuplicate } from '../mongo-errors';
 import { User, userVersionKey } from './user.schema';
 
 export type UserRecord = Omit<User, '_id'>;
@@ -23,13 +23,9 @@ export class UsersRepository {
    * another writer changed the user first (optimistic concurrency).
    */
   async insertVersion(record: UserRecord): Promise<boolean> {
-    try {
-      await this.users.create({ ...record, _id: userVersionKey(record.userId, record.version) });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertUnlessDuplicate(() =>
+      this.users.create({ ...record, _id: userVersionKey(record.userId, record.version) }),
+    );
   }
 
   findByUserId(userId: string): Promise<UserRecord | null> {
