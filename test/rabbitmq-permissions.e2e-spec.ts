@@ -1,6 +1,10 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { topologyExchanges, topologyQueues, userEventsTopology } from '@aware/events';
-import { requiredEnv } from './support/infra';
+import { topologyQueues, userEventsTopology } from '@aware/events';
+import { createOrderForKnownUser, createUser, getOrder, updateUser } from './support/aware-client';
+import { uniqueEmail } from './support/fixtures';
+import { eventually } from './support/http';
+import { dropDatabases, requiredEnv, throwawayMongoUri } from './support/infra';
+import { ServiceProcess, withOutputOf, type AppName } from './support/service-process';
 import { IsolatedDefinitions } from './support/rabbitmq-definitions';
 
 /**
@@ -63,21 +67,40 @@ describe('RabbitMQ permissions from the compose definitions', () => {
     });
   }
 
-  /** The topology a service declares at start, as the events module declares it. */
-  async function declareStartupTopology(channel: ConfirmChannel): Promise<void> {
-    for (const exchange of topologyExchanges(topology)) {
-      await channel.assertExchange(exchange.name, exchange.type ?? 'topic', exchange.options);
-    }
-    for (const queue of topologyQueues(topology, 10)) {
-      await channel.assertQueue(queue.name, queue.options);
-      await channel.bindQueue(queue.name, queue.exchange as string, queue.routingKey as string);
-    }
-  }
+  it.each(['user-v1', 'user-v2'])(
+    '%s may check the users exchange it publishes to',
+    async (service) => {
+      const channel = await channelAs(service);
+      await expect(channel.checkExchange(topology.exchange)).resolves.toBeDefined();
+    },
+  );
+
+  it('order may check the queue it consumes', async () => {
+    const channel = await channelAs('order');
+    await expect(channel.checkQueue(topology.queue)).resolves.toMatchObject({
+      queue: topology.queue,
+    });
+  });
 
   it.each(['user-v1', 'user-v2', 'order'])(
-    '%s may declare the topology it declares at start',
+    'refuses %s declaring or binding anything',
     async (service) => {
-      await expect(declareStartupTopology(await channelAs(service))).resolves.toBeUndefined();
+      const declarer = await channelAs(service);
+      await expect(
+        refusal(declarer, () =>
+          declarer.assertQueue(topology.queue, topologyQueues(topology, 10)[0].options),
+        ),
+      ).resolves.toMatch(`ACCESS_REFUSED - access to queue '${topology.queue}'`);
+      const binder = await channelAs(service);
+      await expect(
+        refusal(binder, () => binder.bindQueue(topology.queue, topology.exchange, 'user.*')),
+      ).resolves.toMatch('ACCESS_REFUSED');
+      const exchanges = await channelAs(service);
+      await expect(
+        refusal(exchanges, () =>
+          exchanges.assertExchange(topology.exchange, 'topic', { durable: true }),
+        ),
+      ).resolves.toMatch(`ACCESS_REFUSED - access to exchange '${topology.exchange}'`);
     },
   );
 
@@ -136,5 +159,59 @@ describe('RabbitMQ permissions from the compose definitions', () => {
         declarer.assertExchange('ops-made-this', 'topic', { durable: false }),
       ),
     ).resolves.toMatch("ACCESS_REFUSED - access to exchange 'ops-made-this'");
+  });
+
+  describe('the services, each as its own user, with the topology left to the definitions', () => {
+    const usersDb = throwawayMongoUri('permissions_users');
+    const ordersDb = throwawayMongoUri('permissions_orders');
+    const services: ServiceProcess[] = [];
+    const service = (app: AppName): ServiceProcess => {
+      const found = services.find((candidate) => candidate.name === app);
+      if (!found) throw new Error(`${app} did not start`);
+      return found;
+    };
+
+    beforeAll(async () => {
+      for (const app of ['user-v1', 'user-v2', 'order'] as const) {
+        services.push(
+          new ServiceProcess({
+            app,
+            env: {
+              MONGO_URI: app === 'order' ? ordersDb : usersDb,
+              AMQP_URL: definitions.urlFor(app, brokerUrl),
+              AMQP_DECLARE_TOPOLOGY: 'false',
+              LOG_LEVEL: 'warn',
+              OUTBOX_SWEEP_INTERVAL_MS: '200',
+            },
+          }),
+        );
+      }
+      await Promise.all(services.map((started) => started.start(60_000)));
+    }, 90_000);
+
+    afterAll(async () => {
+      await Promise.all(services.map((started) => started.kill()));
+      await dropDatabases(usersDb, ordersDb);
+    }, 60_000);
+
+    it(
+      'carry a change made on user-v1 and one made on user-v2 to the order',
+      withOutputOf(services, async () => {
+        const user = await createUser(service('user-v1').url, 'least-privilege');
+        const order = await createOrderForKnownUser(service('order').url, user.userId, 20_000);
+        const emails = [uniqueEmail('changed-on-v2')];
+        await updateUser(service('user-v2').url, user.userId, { emails });
+        await eventually(
+          'the order carries the email set on user-v2',
+          async () => {
+            const current = await getOrder(service('order').url, order.orderId);
+            return current.userEmails.join() === emails.join() ? true : undefined;
+          },
+          15_000,
+        );
+        for (const started of services) expect(started.unexpectedExits).toEqual([]);
+      }),
+      60_000,
+    );
   });
 });

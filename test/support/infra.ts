@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mongoose';
 
 /**
  * The test command (`npm test`) finds or starts MongoDB and RabbitMQ and passes them here; run
@@ -20,4 +21,16 @@ export function throwawayMongoUri(suite: string): string {
   const name = `t_${suite.replace(/[^A-Za-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   server.pathname = `/${name}`;
   return server.toString();
+}
+
+/** Drops the throwaway databases a suite made. */
+export async function dropDatabases(...uris: string[]): Promise<void> {
+  for (const uri of uris) {
+    const connection = await createConnection(uri).asPromise();
+    try {
+      await connection.dropDatabase();
+    } finally {
+      await connection.close();
+    }
+  }
 }

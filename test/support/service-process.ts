@@ -15,6 +15,7 @@ const SERVICE_VARIABLES = [
   'MONGO_URI',
   'AMQP_URL',
   'AMQP_TOPOLOGY_PREFIX',
+  'AMQP_DECLARE_TOPOLOGY',
   'AMQP_DELIVERY_LIMIT',
   'AMQP_PREFETCH',
   'OUTBOX_SWEEP_INTERVAL_MS',
@@ -239,4 +240,24 @@ export class ServiceProcess {
     this.lines.push(line);
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
+}
+
+/**
+ * Wraps a test body so that, when it fails, the given services' captured output is printed
+ * before the failure is reported.
+ */
+export function withOutputOf(
+  services: readonly ServiceProcess[] | (() => readonly ServiceProcess[]),
+  body: () => Promise<void> | void,
+): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      for (const service of typeof services === 'function' ? services() : services) {
+        service.printOutput('output (test failed)');
+      }
+      throw error;
+    }
+  };
 }

@@ -1,7 +1,6 @@
-import { createConnection } from 'mongoose';
 import { deleteTopology, throwawayTopologyPrefix } from './broker';
-import { requiredEnv, throwawayMongoUri } from './infra';
-import { ServiceProcess } from './service-process';
+import { dropDatabases, requiredEnv, throwawayMongoUri } from './infra';
+import { ServiceProcess, withOutputOf } from './service-process';
 import { TcpProxy, targetOf } from './tcp-proxy';
 
 export interface ServiceStackOptions {
@@ -112,16 +111,7 @@ export class ServiceStack {
     for (const proxy of [this.orderDb, this.v1Db, this.v2Db]) {
       await attempt(() => proxy?.close() ?? Promise.resolve());
     }
-    for (const uri of [this.usersDbUri, this.ordersDbUri]) {
-      await attempt(async () => {
-        const connection = await createConnection(uri).asPromise();
-        try {
-          await connection.dropDatabase();
-        } finally {
-          await connection.close();
-        }
-      });
-    }
+    await attempt(() => dropDatabases(this.usersDbUri, this.ordersDbUri));
     await attempt(() => deleteTopology(this.prefix));
     if (problems.length > 0) {
       process.stderr.write(
@@ -139,12 +129,5 @@ export function withServiceOutput(
   stack: () => ServiceStack | undefined,
   body: () => Promise<void> | void,
 ): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      stack()?.printOutput('output (test failed)');
-      throw error;
-    }
-  };
+  return withOutputOf(() => stack()?.services ?? [], body);
 }

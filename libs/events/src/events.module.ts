@@ -1,6 +1,7 @@
 import {
   RabbitMQModule,
   type MessageErrorHandler,
+  type MessageHandlerOptions,
   type RabbitMQConfig,
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
@@ -33,39 +34,71 @@ const requeueUnlessChannelClosed: MessageErrorHandler = (channel, message) => {
   }
 };
 
-function rabbitConfig(config: AppConfig, consume: boolean): RabbitMQConfig {
+type EventsRole = 'producer' | 'consumer';
+
+/**
+ * What the service asks of the broker at start. Declaring, it declares the whole topology
+ * (idempotent), so events published before the order service first starts already have their
+ * queue. Otherwise the broker's definitions own the topology and the service only checks what it
+ * uses: its exchange (producer) or its queue (consumer), which needs no permission beyond
+ * publishing or consuming.
+ */
+function topologyAtStart(
+  config: AppConfig,
+  role: EventsRole,
+): Pick<RabbitMQConfig, 'exchanges' | 'queues'> {
   const topology = userEventsTopology(config.events.topologyPrefix);
+  if (config.events.declareTopology) {
+    return {
+      exchanges: topologyExchanges(topology),
+      queues: topologyQueues(topology, config.events.deliveryLimit),
+    };
+  }
   return {
-    uri: config.amqpUrl,
-    exchanges: topologyExchanges(topology),
-    queues: topologyQueues(topology, config.events.deliveryLimit),
-    prefetchCount: config.events.prefetch,
-    // Start without the broker: a broker outage must never fail a user write.
-    connectionInitOptions: { wait: false },
-    connectionManagerOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
-    registerHandlers: consume,
-    logger: new Logger('RabbitMQ'),
-    handlers: {
-      [USER_EVENTS_HANDLER]: {
-        exchange: topology.exchange,
-        routingKey: USER_EVENTS_BINDING,
-        queue: topology.queue,
-        queueOptions: {
-          durable: true,
-          arguments: orderQueueArguments(topology, config.events.deliveryLimit),
-        },
-        // Non-JSON bodies reach the subscriber, which dead-letters them as invalid.
-        allowNonJsonMessages: true,
-        errorHandler: requeueUnlessChannelClosed,
-      },
+    exchanges:
+      role === 'producer' ? [{ name: topology.exchange, createExchangeIfNotExists: false }] : [],
+    queues: [],
+  };
+}
+
+function userEventsHandler(config: AppConfig): MessageHandlerOptions {
+  const topology = userEventsTopology(config.events.topologyPrefix);
+  const common: MessageHandlerOptions = {
+    queue: topology.queue,
+    // Non-JSON bodies reach the subscriber, which dead-letters them as invalid.
+    allowNonJsonMessages: true,
+    errorHandler: requeueUnlessChannelClosed,
+  };
+  if (!config.events.declareTopology) return { ...common, createQueueIfNotExists: false };
+  return {
+    ...common,
+    exchange: topology.exchange,
+    routingKey: USER_EVENTS_BINDING,
+    queueOptions: {
+      durable: true,
+      arguments: orderQueueArguments(topology, config.events.deliveryLimit),
     },
   };
 }
 
-function rabbitModule(consume: boolean): DynamicModule {
+function rabbitConfig(config: AppConfig, role: EventsRole): RabbitMQConfig {
+  return {
+    uri: config.amqpUrl,
+    ...topologyAtStart(config, role),
+    prefetchCount: config.events.prefetch,
+    // Start without the broker: a broker outage must never fail a user write.
+    connectionInitOptions: { wait: false },
+    connectionManagerOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
+    registerHandlers: role === 'consumer',
+    logger: new Logger('RabbitMQ'),
+    handlers: { [USER_EVENTS_HANDLER]: userEventsHandler(config) },
+  };
+}
+
+function rabbitModule(role: EventsRole): DynamicModule {
   return RabbitMQModule.forRootAsync({
     inject: [AppConfig],
-    useFactory: (config: AppConfig) => rabbitConfig(config, consume),
+    useFactory: (config: AppConfig) => rabbitConfig(config, role),
   });
 }
 
@@ -86,7 +119,7 @@ export class EventsModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule(false), UsersDatabaseModule],
+      imports: [rabbitModule('producer'), UsersDatabaseModule],
       providers: [UserEventsPublisher, OutboxRelay, EventMetrics, OutboxMetrics],
       exports: [OutboxRelay, RabbitMQModule],
     };
@@ -97,7 +130,7 @@ export class EventsModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule(true), ...(options.imports ?? [])],
+      imports: [rabbitModule('consumer'), ...(options.imports ?? [])],
       providers: [
         UserEventsSubscriber,
         EventMetrics,

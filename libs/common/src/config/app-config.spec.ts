@@ -26,6 +26,7 @@ describe('loadAppConfig', () => {
     expect(config.amqpUrl).toBe('amqp://guest:guest@127.0.0.1:5672');
     expect(config.orderSyncStatuses).toEqual(['under process', 'shipping']);
     expect(config.events.topologyPrefix).toBe('');
+    expect(config.events.declareTopology).toBe(true);
     expect(config.dbCommandStats).toBe(false);
     expect(config.serviceVersion).toMatch(/^order\/\d+\.\d+\.\d+$/);
   });
@@ -39,6 +40,7 @@ describe('loadAppConfig', () => {
         LOG_LEVEL: 'debug',
         ORDER_SYNC_STATUSES: 'under process, shipping ,delivered',
         AMQP_TOPOLOGY_PREFIX: 'staging',
+        AMQP_DECLARE_TOPOLOGY: 'false',
         DB_COMMAND_STATS: 'true',
       },
       ORDER,
@@ -48,6 +50,7 @@ describe('loadAppConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.orderSyncStatuses).toEqual(['under process', 'shipping', 'delivered']);
     expect(config.events.topologyPrefix).toBe('staging.');
+    expect(config.events.declareTopology).toBe(false);
     expect(config.dbCommandStats).toBe(true);
   });
 
@@ -61,6 +64,7 @@ describe('loadAppConfig', () => {
     ['ORDER_SYNC_STATUSES', 'shipping,lost'],
     ['AMQP_DELIVERY_LIMIT', '0'],
     ['OUTBOX_SWEEP_INTERVAL_MS', 'often'],
+    ['AMQP_DECLARE_TOPOLOGY', 'no'],
     ['DB_COMMAND_STATS', 'yes'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });

@@ -95,6 +95,10 @@ class EnvironmentVariables {
   OUTBOX_SWEEP_INTERVAL_MS?: number;
 
   @IsOptional()
+  @IsIn(['true', 'false'], { message: 'AMQP_DECLARE_TOPOLOGY must be true or false' })
+  AMQP_DECLARE_TOPOLOGY?: 'true' | 'false';
+
+  @IsOptional()
   @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
   DB_COMMAND_STATS?: 'true' | 'false';
 }
@@ -115,6 +119,12 @@ export interface EventsConfig {
   /** How long a publish waits for the broker's confirm before the outbox keeps it for later. */
   readonly publishTimeoutMs: number;
   readonly outboxSweepIntervalMs: number;
+  /**
+   * True: the service declares the whole topology at start (development, tests). False: the
+   * broker's definitions own it and the service only checks that what it uses exists, so its
+   * broker user needs no configure permission at all.
+   */
+  readonly declareTopology: boolean;
 }
 
 /** Typed, validated configuration of one service process; injected wherever config is needed. */
@@ -179,6 +189,7 @@ export function loadAppConfig(
       prefetch: parsed.AMQP_PREFETCH ?? 50,
       publishTimeoutMs: parsed.PUBLISH_TIMEOUT_MS ?? 5_000,
       outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL_MS ?? 1_000,
+      declareTopology: parsed.AMQP_DECLARE_TOPOLOGY !== 'false',
     },
     parsed.DB_COMMAND_STATS === 'true',
   );
