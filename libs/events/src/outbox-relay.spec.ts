@@ -28,10 +28,9 @@ class FakeStore {
   log: string[] = [];
 
   users = {
-    findByUserId: (userId: string) =>
+    findVersion: (userId: string, version: number) =>
       Promise.resolve(
-        this.versions.filter((v) => v.userId === userId).sort((a, b) => b.version - a.version)[0] ??
-          null,
+        this.versions.find((v) => v.userId === userId && v.version === version) ?? null,
       ),
     markPublished: (_userId: string, version: number) => {
       this.log.push(`mark v${version}`);
@@ -66,9 +65,9 @@ function relayWith(store: FakeStore, publish: (event: UserEvent) => Promise<void
 }
 
 describe('OutboxRelay', () => {
-  it('publishes only the newest pending version, and marks it only after its confirm', async () => {
+  it('publishes the version it is given, and marks it only after its confirm', async () => {
     const store = new FakeStore();
-    const outcome = await relayWith(store, () => Promise.resolve()).relay(USER);
+    const outcome = await relayWith(store, () => Promise.resolve()).publishNow(USER, 3);
     expect(outcome).toBe('published');
     expect(store.log).toEqual(['publish v3', 'mark v3']);
     expect(store.versions.map((v) => [v.version, v.published])).toEqual([[3, true]]);
@@ -76,19 +75,27 @@ describe('OutboxRelay', () => {
 
   it('keeps the outbox as it was when the broker does not confirm', async () => {
     const store = new FakeStore();
-    const outcome = await relayWith(store, () => Promise.reject(new Error('broker gone'))).relay(
-      USER,
-    );
+    const outcome = await relayWith(store, () =>
+      Promise.reject(new Error('broker gone')),
+    ).publishNow(USER, 3);
     expect(outcome).toBe('failed');
     expect(store.log).toEqual([]);
     expect(store.versions.map((v) => v.published)).toEqual([false, false, false]);
   });
 
-  it('publishes nothing when the newest version is already published', async () => {
+  it('publishes nothing when the version is already published', async () => {
     const store = new FakeStore();
     store.versions = [{ ...versionDoc(1), published: true }];
     const publish = jest.fn(() => Promise.resolve());
-    expect(await relayWith(store, publish).relay(USER)).toBe('published');
+    expect(await relayWith(store, publish).publishNow(USER, 1)).toBe('published');
+    expect(publish).not.toHaveBeenCalled();
+  });
+
+  it('publishes nothing when a newer version superseded and pruned the one it is given', async () => {
+    const store = new FakeStore();
+    store.versions = [{ ...versionDoc(3), published: true }];
+    const publish = jest.fn(() => Promise.resolve());
+    expect(await relayWith(store, publish).publishNow(USER, 2)).toBe('published');
     expect(publish).not.toHaveBeenCalled();
   });
 
@@ -100,9 +107,9 @@ describe('OutboxRelay', () => {
     const relay = relayWith(store, async (event) => {
       if (event.data.version === 1) await gate;
     });
-    const first = relay.relay(USER);
+    const first = relay.publishNow(USER, 1);
     store.versions.push(versionDoc(2));
-    const second = relay.relay(USER);
+    const second = relay.publishNow(USER, 2);
     release();
     expect(await first).toBe('published');
     expect(await second).toBe('published');

@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { AppConfig, runInOperation } from '@aware/common';
-import { UsersRepository } from '@aware/database';
+import { UsersRepository, type PendingVersion } from '@aware/database';
 import { toUserEvent } from './user-event-message';
 import { UserEventsPublisher } from './user-events.publisher';
 
@@ -24,6 +24,8 @@ export type RelayOutcome = 'published' | 'failed';
 
 interface UserRun {
   done: Promise<RelayOutcome>;
+  /** The newest version this process asked to publish; a run always publishes the newest. */
+  version: number;
   again: boolean;
 }
 
@@ -71,16 +73,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Publishes a user's pending state now; coalesces with a run already in progress for the same
-   * user. Never rejects: what is not published stays in the outbox for the sweep.
+   * Publishes `version` of the user (its newest, as its writer knows) now; coalesces with a run
+   * already in progress for the same user. Never rejects: what is not published stays in the
+   * outbox for the sweep.
    */
-  relay(userId: string): Promise<RelayOutcome> {
+  publishNow(userId: string, version: number): Promise<RelayOutcome> {
     const current = this.runs.get(userId);
     if (current) {
+      current.version = Math.max(current.version, version);
       current.again = true;
       return current.done;
     }
-    const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), again: false };
+    const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), version, again: false };
     // Its own operation: kicked from a request, its commands are not on the request path.
     run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run));
     this.runs.set(userId, run);
@@ -91,26 +95,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let outcome: RelayOutcome;
     do {
       run.again = false;
-      outcome = await this.publishNewest(userId);
+      outcome = await this.publishVersion(userId, run.version);
     } while (run.again && outcome !== 'failed' && !this.stopped);
-    // In the same synchronous step as the last look at `again`: a relay() call from now on starts
-    // a new run instead of flagging this finished one (its version would wait for the sweep).
+    // In the same synchronous step as the last look at `again`: a publishNow() call from now on
+    // starts a new run instead of flagging this finished one (its version would wait for the sweep).
     if (this.runs.get(userId) === run) this.runs.delete(userId);
     if (outcome === 'failed') this.leftBehind = true;
     return outcome;
   }
 
-  private async publishNewest(userId: string): Promise<RelayOutcome> {
+  /**
+   * Looked up by its key, the one lookup every engine answers from an index. Gone means a newer
+   * version was published and pruned it: nothing is left to do here.
+   */
+  private async publishVersion(userId: string, version: number): Promise<RelayOutcome> {
     if (this.stopped || !this.publisher.connected) return 'failed';
     try {
-      const newest = await this.users.findByUserId(userId);
-      if (!newest || newest.published) return 'published';
+      const pending = await this.users.findVersion(userId, version);
+      if (!pending || pending.published) return 'published';
       await this.publisher.publish(
-        toUserEvent(newest),
-        newest.event.correlationId,
-        newest.event.traceparent,
+        toUserEvent(pending),
+        pending.event.correlationId,
+        pending.event.traceparent,
       );
-      await this.users.markPublished(userId, newest.version);
+      await this.users.markPublished(userId, version);
       this.brokerDownLogged = false;
       return 'published';
     } catch (error) {
@@ -136,20 +144,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepPending(): Promise<void> {
     if (!this.publisher.connected) return;
     const cutoff = new Date(Date.now() - this.config.events.outboxSweepIntervalMs);
-    let userIds: string[];
+    let pending: PendingVersion[];
     try {
-      userIds = await this.users.usersWithUnpublishedBefore(cutoff, SWEEP_BATCH);
+      pending = await this.users.unpublishedBefore(cutoff, SWEEP_BATCH);
     } catch (error) {
       this.logFailure('(sweep)', error);
       return;
     }
     // Cleared before publishing: a run failing from here on sets it again.
-    if (userIds.length < SWEEP_BATCH) this.leftBehind = false;
+    if (pending.length < SWEEP_BATCH) this.leftBehind = false;
     let next = 0;
     let healthy = true;
     const worker = async (): Promise<void> => {
-      while (healthy && next < userIds.length && !this.stopped) {
-        healthy = (await this.relay(userIds[next++])) !== 'failed';
+      while (healthy && next < pending.length && !this.stopped) {
+        const { userId, version } = pending[next++];
+        healthy = (await this.publishNow(userId, version)) !== 'failed';
       }
     };
     await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));

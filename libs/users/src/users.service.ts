@@ -78,7 +78,7 @@ export class UsersService {
       throw error;
     }
     // Committed: nothing after this line may fail the request.
-    void this.relay.relay(userId);
+    void this.relay.publishNow(userId, record.version);
     return toUserDto(record);
   }
 
@@ -137,7 +137,7 @@ export class UsersService {
       if (await this.users.insertVersion(next)) {
         // Committed: nothing after this may fail the request. Dropped emails need no release:
         // this version, newer than their claims, frees them (see EmailOwnership).
-        void this.relay.relay(userId);
+        void this.relay.publishNow(userId, next.version);
         return toUserDto(next);
       }
     }

@@ -11,7 +11,18 @@ export interface OutboxBacklog {
   oldestOccurredAt: Date | null;
 }
 
+/** A user version whose event is not published yet. */
+export interface PendingVersion {
+  userId: string;
+  version: number;
+}
+
 const WITHOUT_KEY = { _id: 0 } as const;
+/**
+ * Older versions one prune removes at most; more only pile up when publishes keep failing, and
+ * the next prune continues where this one stopped.
+ */
+const PRUNE_LIMIT = 100;
 
 /** The only code that touches the users collection (user versions and their outbox). */
 @Injectable()
@@ -26,6 +37,14 @@ export class UsersRepository {
     return insertUnlessDuplicate(() =>
       this.users.create({ ...record, _id: userVersionKey(record.userId, record.version) }),
     );
+  }
+
+  /** One version, by its key: an index lookup on every engine (FerretDB pushes down only this). */
+  findVersion(userId: string, version: number): Promise<UserRecord | null> {
+    return this.users
+      .findOne({ _id: userVersionKey(userId, version) }, WITHOUT_KEY)
+      .lean<UserRecord>()
+      .exec();
   }
 
   findByUserId(userId: string): Promise<UserRecord | null> {
@@ -55,26 +74,40 @@ export class UsersRepository {
     }
   }
 
-  /** Users with events still unpublished that occurred before `cutoff` (the relay's sweep). */
-  async usersWithUnpublishedBefore(cutoff: Date, limit: number): Promise<string[]> {
+  /**
+   * Users with events still unpublished that occurred before `cutoff` (the relay's sweep), each
+   * with its newest pending version.
+   */
+  async unpublishedBefore(cutoff: Date, limit: number): Promise<PendingVersion[]> {
     const rows = await this.users
-      .find({ published: false, 'event.occurredAt': { $lt: cutoff } }, { userId: 1, _id: 0 })
+      .find({ published: false, 'event.occurredAt': { $lt: cutoff } }, { userId: 1, version: 1 })
       .sort({ 'event.occurredAt': 1 })
       .limit(limit)
-      .lean<{ userId: string }[]>()
+      .lean<PendingVersion[]>()
       .exec();
-    return [...new Set(rows.map((row) => row.userId))];
+    const newest = new Map<string, number>();
+    for (const { userId, version } of rows) {
+      newest.set(userId, Math.max(version, newest.get(userId) ?? 0));
+    }
+    return [...newest].map(([userId, version]) => ({ userId, version }));
   }
 
   /**
-   * After the broker confirmed `version`, the newest: it and every older version are settled.
-   * Older versions are dropped (the user is its newest version) and this one is marked.
+   * After the broker confirmed `version`: it is marked, and the versions below it, which it
+   * supersedes (the user is its newest version), are dropped. Every command names one key, so
+   * none scans on an engine that pushes down nothing else; the walk down stops at the first gap,
+   * since each prune leaves nothing below the version it settled.
    */
   async markPublished(userId: string, version: number): Promise<void> {
     await this.users
       .updateOne({ _id: userVersionKey(userId, version) }, { $set: { published: true } })
       .exec();
-    if (version > 1) await this.users.deleteMany({ userId, version: { $lt: version } }).exec();
+    for (let older = version - 1; older >= Math.max(1, version - PRUNE_LIMIT); older -= 1) {
+      const { deletedCount } = await this.users
+        .deleteOne({ _id: userVersionKey(userId, older) })
+        .exec();
+      if (deletedCount === 0) return;
+    }
   }
 
   async outboxBacklog(): Promise<OutboxBacklog> {
