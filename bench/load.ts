@@ -55,8 +55,9 @@ export async function measureThroughput(
   const ok = result['2xx'];
   return {
     rate: ok / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    // Without one answer there is no latency to report (autocannon says 0).
+    p50Ms: ok > 0 ? result.latency.p50 : Number.NaN,
+    p99Ms: ok > 0 ? result.latency.p99 : Number.NaN,
     ok,
     errors: result.non2xx + result.errors + result.timeouts,
     seconds: result.duration,

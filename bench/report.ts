@@ -63,6 +63,8 @@ export interface BenchResult {
   fanOut: FanOutRow[];
   nothingLost: { users: number; missing: number };
   commands: OperationCommandsResult[];
+  /** Phases that broke off, with why: the rest of the run goes on and is reported. */
+  failures: { phase: string; error: string }[];
   targets: Target[];
 }
 
@@ -125,6 +127,11 @@ export function evaluateTargets(result: Omit<BenchResult, 'targets'>): Target[] 
     result.operations.reduce((sum, each) => sum + each.service.errors, 0) +
     result.lag.reduce((sum, each) => sum + each.errors, 0);
   targets.push({ what: 'zero errors', met: errors === 0, detail: `${errors} errors` });
+  targets.push({
+    what: 'every phase ran to its end',
+    met: result.failures.length === 0,
+    detail: result.failures.map((failure) => failure.phase).join(', ') || 'all did',
+  });
   return targets;
 }
 
@@ -197,6 +204,14 @@ export function toMarkdown(result: BenchResult): string {
     '',
     `Nothing lost: ${result.nothingLost.users} users checked after all PUT phases, ` +
       `${result.nothingLost.missing} with orders behind their user.`,
+  );
+  if (result.failures.length > 0) {
+    lines.push('', 'Phases that broke off (the rest of the run went on):', '');
+    for (const failure of result.failures) {
+      lines.push(`- ${failure.phase}: ${failure.error.split('\n')[0]}`);
+    }
+  }
+  lines.push(
     '',
     '| target | met | measured |',
     '| --- | --- | --- |',

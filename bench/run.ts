@@ -148,6 +148,7 @@ class Bench {
   readonly lag: LagResult[] = [];
   readonly fanOut: FanOutRow[] = [];
   nothingLost = { users: 0, missing: 0 };
+  readonly failures: { phase: string; error: string }[] = [];
 
   constructor(
     private readonly settings: Settings,
@@ -156,6 +157,20 @@ class Bench {
     private readonly floorDb: ReturnType<MongoClient['db']>,
     private readonly usersDb: ReturnType<MongoClient['db']>,
   ) {}
+
+  /**
+   * Runs one phase; when it breaks off (e.g. the engine refuses a write under load), says why
+   * and lets the next phase run, so a long run still reports what it measured.
+   */
+  async phase(name: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const reason = describeFailure(error);
+      log(`${name}: broke off: ${reason}`);
+      this.failures.push({ phase: name, error: reason });
+    }
+  }
 
   private get metricsUrls(): string[] {
     return [...this.target.metricsUrls.users, this.target.metricsUrls.order];
@@ -369,18 +384,24 @@ async function runBench(settings: Settings, target: BenchTarget): Promise<BenchR
       method: 'POST',
       next: () => ({ path: '/users', body: userBody() }),
     });
-    await bench.throughput('POST /users', 'POST /users', true, post(), post(), target.userUrl);
+    await bench.phase('POST /users', () =>
+      bench.throughput('POST /users', 'POST /users', true, post(), post(), target.userUrl),
+    );
 
     // Pool users with one order each, while the orders collection is small: the lag watcher
     // polls it.
-    const pool = await bench.poolUsers();
-    await seedOrders(serviceOrders, pool.length, (index) => pool[index], 0);
-    const floorPool = ((await floorDb.collection('users').distinct('userId')) as string[]).slice(
-      0,
-      settings.poolSize,
-    );
+    let pool: string[] = [];
+    let floorPool: string[] = [];
+    await bench.phase('pool users', async () => {
+      pool = await bench.poolUsers();
+      await seedOrders(serviceOrders, pool.length, (index) => pool[index], 0);
+      floorPool = ((await floorDb.collection('users').distinct('userId')) as string[]).slice(
+        0,
+        settings.poolSize,
+      );
+    });
     watcher.start();
-    await bench.syncLag(pool, watcher);
+    await bench.phase('sync lag', () => bench.syncLag(pool, watcher));
 
     const put = (users: string[]): LoadRequest => {
       const next = rotating(users);
@@ -389,59 +410,69 @@ async function runBench(settings: Settings, target: BenchTarget): Promise<BenchR
         next: () => ({ path: `/users/${next()}`, body: { deliveryAddress: freshAddress() } }),
       };
     };
-    await bench.throughput(
-      'PUT /users/{id}',
-      'PUT /users/:userId',
-      true,
-      put(pool),
-      put(floorPool),
-      target.userUrl,
+    await bench.phase('PUT /users/{id}', () =>
+      bench.throughput(
+        'PUT /users/{id}',
+        'PUT /users/:userId',
+        true,
+        put(pool),
+        put(floorPool),
+        target.userUrl,
+      ),
     );
     const get = (users: string[]): LoadRequest => {
       const next = rotating(users);
       return { method: 'GET', next: () => ({ path: `/users/${next()}` }) };
     };
-    await bench.throughput(
-      'GET /users/{id}',
-      'GET /users/:userId',
-      false,
-      get(pool),
-      get(floorPool),
-      target.userUrl,
+    await bench.phase('GET /users/{id}', () =>
+      bench.throughput(
+        'GET /users/{id}',
+        'GET /users/:userId',
+        false,
+        get(pool),
+        get(floorPool),
+        target.userUrl,
+      ),
     );
-    await bench.checkNothingLost(pool, watcher);
+    await bench.phase('nothing lost', () => bench.checkNothingLost(pool, watcher));
     await watcher.stop();
 
     const order = (users: string[]): LoadRequest => {
       const next = rotating(users);
       return { method: 'POST', next: () => ({ path: '/orders', body: orderBody(next()) }) };
     };
-    await bench.throughput(
-      'POST /orders',
-      'POST /orders',
-      true,
-      order(pool),
-      order(floorPool),
-      target.orderUrl,
+    await bench.phase('POST /orders', () =>
+      bench.throughput(
+        'POST /orders',
+        'POST /orders',
+        true,
+        order(pool),
+        order(floorPool),
+        target.orderUrl,
+      ),
     );
 
-    for (const size of FAN_OUT_SIZES) await bench.fanOutTo(size);
+    for (const size of FAN_OUT_SIZES) {
+      await bench.phase(`fan-out to ${size}`, () => bench.fanOutTo(size));
+    }
 
     // Last: on an engine that cannot push the sort down, abandoned listings keep it busy.
-    await seedOrders(serviceOrders, LISTED_ORDERS, () => undefined, 0);
-    await seedOrders(floorDb.collection('orders'), LISTED_ORDERS, () => undefined, 0);
-    const list = (): LoadRequest => ({
-      method: 'GET',
-      next: () => ({ path: '/orders?status=under%20process&limit=100' }),
+    await bench.phase('GET /orders?status', async () => {
+      await seedOrders(serviceOrders, LISTED_ORDERS, () => undefined, 0);
+      await seedOrders(floorDb.collection('orders'), LISTED_ORDERS, () => undefined, 0);
+      const list = (): LoadRequest => ({
+        method: 'GET',
+        next: () => ({ path: '/orders?status=under%20process&limit=100' }),
+      });
+      await bench.throughput(
+        'GET /orders?status (100 per page)',
+        'GET /orders',
+        false,
+        list(),
+        list(),
+        target.orderUrl,
+      );
     });
-    await bench.throughput(
-      'GET /orders?status (100 per page)',
-      'GET /orders',
-      false,
-      list(),
-      list(),
-      target.orderUrl,
-    );
   } finally {
     await watcher.stop();
     await Promise.all([ordersClient.close(), usersClient.close(), floorClient.close()]);
@@ -459,6 +490,7 @@ async function runBench(settings: Settings, target: BenchTarget): Promise<BenchR
     fanOut: bench.fanOut,
     nothingLost: bench.nothingLost,
     commands: bench.commands,
+    failures: bench.failures,
   };
   return { ...result, targets: evaluateTargets(result) };
 }

@@ -4,11 +4,12 @@
  * Orders record the user version they reflect in `userVersion`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Collection, Document } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Document, type WriteError } from 'mongodb';
 import type { SentPut } from './load';
 
 /** How often the watcher looks; lags are measured to about this resolution. */
 const POLL_INTERVAL_MS = 5;
+const SEED_ATTEMPTS = 5;
 
 export interface LagSummary {
   count: number;
@@ -157,7 +158,28 @@ export async function seedOrders(
     const batch = Array.from({ length: Math.min(BATCH, count - offset) }, (_, index) =>
       orderDocument(userId(offset + index), userVersion, new Date(start + offset + index)),
     );
-    await orders.insertMany(batch, { ordered: false });
+    await insertRetrying(orders, batch);
+  }
+}
+
+/**
+ * A single-writer engine (FerretDB on SQLite) may answer "database is locked" while the services
+ * write; the batch is sent again, and copies a failed attempt did store are not an error.
+ */
+async function insertRetrying(orders: Collection, batch: Document[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await orders.insertMany(batch, { ordered: false });
+      return;
+    } catch (error) {
+      const writeErrors: WriteError[] =
+        error instanceof MongoBulkWriteError ? ([] as WriteError[]).concat(error.writeErrors) : [];
+      const onlyDuplicates =
+        writeErrors.length > 0 && writeErrors.every((each) => each.code === 11000);
+      if (onlyDuplicates) return;
+      if (attempt === SEED_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
   }
 }
 
