@@ -32,12 +32,17 @@ export class UserProjectionsRepository {
       deliveryAddress: state.deliveryAddress,
       updatedAt: now,
     };
+    const insert = (): Promise<boolean> =>
+      insertUnlessDuplicate(() => this.projections.create({ _id: state.userId, ...fields }));
+    // A user's first version is usually new here: one insert, no update that matches nothing
+    // (an update filtered on more than _id scans the collection on FerretDB).
+    if (state.version === 1 && (await insert())) return true;
     const updated = await this.projections
       .updateOne({ _id: state.userId, version: { $lt: state.version } }, { $set: fields })
       .exec();
     if (updated.matchedCount === 1) return true;
     // A duplicate means it is already there with this version or a newer one.
-    return insertUnlessDuplicate(() => this.projections.create({ _id: state.userId, ...fields }));
+    return state.version === 1 ? false : insert();
   }
 
   /** Drops a projection that claims `version`, so the next event re-creates it (drift repair). */
