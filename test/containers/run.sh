@@ -98,7 +98,8 @@ if ! image_present aware-standin/debian:bookworm; then
   rootfs="$cache/debian-bookworm.tar"
   if [ ! -f "$rootfs" ]; then
     command -v mmdebstrap >/dev/null 2>&1 || fail "mmdebstrap is needed to build the Debian stand-in (apt-get install mmdebstrap)"
-    mmdebstrap --variant=minbase --include=ca-certificates bookworm "$rootfs.partial"
+    # The name does not end in .tar, so say the format: mmdebstrap guesses it from the name.
+    mmdebstrap --variant=minbase --format=tar --include=ca-certificates bookworm "$rootfs.partial"
     mv "$rootfs.partial" "$rootfs"
   fi
   docker import "$rootfs" aware-standin/debian:bookworm >/dev/null
