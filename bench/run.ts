@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --backend=sqlite|postgresql] [--quick] [--label=before]`
+ * `npm run bench [-- --backend=sqlite|postgresql] [--quick] [--label=before] [--cpu-prof]`
  *
  * Measures the system against a floor on this machine: throughput of the five hot operations,
  * sync lag at fixed PUT rates, fan-out to 1,000 and 10,000 orders, nothing lost, and database
@@ -9,12 +9,13 @@
  * command counts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type Collection } from 'mongodb';
 import { log } from '../scripts/infra';
 import { describeFailure } from '../scripts/infra/util';
+import { cpuMarkdown, readProfiles } from './cpu-profile';
 import { diffCommands, isBackground, scrape, type OperationCommands } from './db-commands';
 import { measureThroughput, sendAtRate, type LoadRequest, type Throughput } from './load';
 import {
@@ -46,6 +47,8 @@ interface Settings {
   poolSize: number;
   drainTimeoutMs: number;
   fanOutTimeoutMs: number;
+  /** Services run with --cpu-prof; a summary goes next to the results. */
+  cpuProfile: boolean;
   external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };
 }
 
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): Settings {
     backend,
     quick,
     label: flags.get('label') ?? 'latest',
+    cpuProfile: flags.get('cpu-prof') === 'true',
     warmupSeconds: quick ? 1 : 3,
     seconds: quick ? 3 : 10,
     poolSize: quick ? 20 : 40,
@@ -497,7 +501,14 @@ async function runBench(settings: Settings, target: BenchTarget): Promise<BenchR
 
 async function main(): Promise<number> {
   const settings = parseArgs(process.argv.slice(2));
-  const target = await startTarget({ backend: settings.backend, external: settings.external });
+  const base = join(RESULTS_DIR, `${settings.label}-${settings.backend}`);
+  const profileDir = join(RESULTS_DIR, 'profiles', `${settings.label}-${settings.backend}`);
+  if (settings.cpuProfile) rmSync(profileDir, { recursive: true, force: true });
+  const target = await startTarget({
+    backend: settings.backend,
+    external: settings.external,
+    ...(settings.cpuProfile && { cpuProfileDir: profileDir }),
+  });
   let result: BenchResult;
   try {
     result = await runBench(settings, target);
@@ -505,7 +516,14 @@ async function main(): Promise<number> {
     await target.stop();
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const base = join(RESULTS_DIR, `${settings.label}-${settings.backend}`);
+  if (settings.cpuProfile) {
+    const cpu = cpuMarkdown(
+      `${settings.label}, FerretDB ${settings.backend}`,
+      readProfiles(profileDir, ['user-v1', 'user-v2', 'order']),
+    );
+    writeFileSync(`${base}-cpu.md`, cpu);
+    process.stdout.write(`\n${cpu}\nWritten: ${base}-cpu.md\n`);
+  }
   const markdown = toMarkdown(result);
   writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);

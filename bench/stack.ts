@@ -132,6 +132,8 @@ export interface StartOptions {
   backend: BackendName;
   /** Services already running, with their orders/users databases (no processes started). */
   external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };
+  /** Each service writes a V8 CPU profile under `<dir>/<app>/` when it stops. */
+  cpuProfileDir?: string;
 }
 
 export async function startTarget(options: StartOptions): Promise<BenchTarget> {
@@ -168,10 +170,18 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
     LOG_LEVEL: 'warn',
     DB_COMMAND_STATS: 'true',
   };
+  const service = (app: AppName, mongoUri: string): ServiceProcess =>
+    new ServiceProcess({
+      app,
+      env: { ...common, MONGO_URI: mongoUri },
+      ...(options.cpuProfileDir && {
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, app)}`],
+      }),
+    });
   const services = {
-    v1: new ServiceProcess({ app: 'user-v1', env: { ...common, MONGO_URI: usersDbUri } }),
-    v2: new ServiceProcess({ app: 'user-v2', env: { ...common, MONGO_URI: usersDbUri } }),
-    order: new ServiceProcess({ app: 'order', env: { ...common, MONGO_URI: ordersDbUri } }),
+    v1: service('user-v1', usersDbUri),
+    v2: service('user-v2', usersDbUri),
+    order: service('order', ordersDbUri),
   };
   const all = Object.values(services);
   let floor: { url: string; process: ChildProcess } | undefined;

@@ -90,6 +90,8 @@ export interface ServiceProcessOptions {
   env: Record<string, string>;
   /** A display name for logs (defaults to the app). */
   name?: string;
+  /** Options for node itself, e.g. the bench's `--cpu-prof`. */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -139,7 +141,8 @@ export class ServiceProcess {
       Object.entries(process.env).filter(([key]) => !SERVICE_VARIABLES.includes(key)),
     );
     this.note(`starting on port ${this.port}`);
-    const child = spawn(process.execPath, ['--require', LIFELINE, bundle], {
+    const nodeArgs = this.options.nodeArgs ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--require', LIFELINE, bundle], {
       cwd: ROOT,
       env: { ...inherited, LOG_LEVEL: 'warn', ...this.options.env, PORT: String(this.port) },
       // stdin is the lifeline: the child kills itself when this end closes.
