@@ -3,6 +3,105 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Which libs each lib may import through its `@aware/*` alias (README.md, "Layout"): the chain
+ * contracts ← common ← database ← events ← users ← apps. Apps may import every lib. The gateway
+ * lib (Kong config, rollout CLI) stands apart: it imports no lib and has no alias.
+ */
+const LIB_IMPORTS = {
+  contracts: [],
+  common: ['contracts'],
+  database: ['contracts', 'common'],
+  events: ['contracts', 'common', 'database'],
+  users: ['contracts', 'common', 'database', 'events'],
+  gateway: [],
+};
+
+/** Refuses every `@aware/*` alias but the allowed ones; a lib reaches its own files with `./`. */
+const libAliasBoundaries = Object.entries(LIB_IMPORTS).map(([lib, allowed]) => ({
+  files: [`libs/${lib}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: allowed.length > 0 ? `^@aware/(?!(${allowed.join('|')})(/|$))` : '^@aware/',
+            message: `libs/${lib} may import ${
+              allowed.length > 0
+                ? allowed.map((name) => `@aware/${name}`).join(', ')
+                : 'no other lib'
+            } (layering: contracts ← common ← database ← events ← users ← apps).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
+/** Folder depth below src/ or test/ up to which the limit below is exact; deeper errs strict. */
+const DEEPEST = 4;
+
+/**
+ * A relative import may not climb out of its lib or app: another lib comes through its alias,
+ * another app not at all. The rule sees only the import text, so the limit is set per folder
+ * depth: a file `depth` folders below src/ or test/ leaves its package with depth + 2 `../`.
+ * App tests may still reach the shared test/support/. A separate rule from the alias one above,
+ * so that the per-lib and the per-depth blocks do not replace each other's options.
+ */
+const relativeImportBoundaries = Array.from({ length: DEEPEST + 1 }, (_, depth) => {
+  const below = '*/'.repeat(depth) + (depth === DEEPEST ? '**/' : '');
+  const leavesPackage = `^(\\.\\./){${depth + 2}}`;
+  const message =
+    'A relative import may not leave its lib or app: import a lib through its @aware alias.';
+  return [
+    {
+      files: [`libs/*/src/${below}*.ts`, `apps/*/src/${below}*.ts`],
+      rules: {
+        'no-restricted-imports': ['error', { patterns: [{ regex: leavesPackage, message }] }],
+      },
+    },
+    {
+      files: [`apps/*/test/${below}*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `${leavesPackage}(?!\\.\\./test/support/)`,
+                message: `${message} Shared helpers are in test/support/.`,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}).flat();
+
+/** Cross-service tests import libs through their aliases and start an app by its root module. */
+const crossServiceTestBoundaries = {
+  files: ['test/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+libs/',
+            message: 'Import a lib through its @aware alias.',
+          },
+          {
+            regex: '^(\\.\\./)+apps/(?![^/]+/src/app\\.module$)',
+            message: 'Start an app through its src/app.module (or its build), not its internals.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'eslint.config.mjs'] },
   eslint.configs.recommended,
@@ -46,4 +145,7 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  ...libAliasBoundaries,
+  ...relativeImportBoundaries,
+  crossServiceTestBoundaries,
 );

@@ -21,7 +21,12 @@ const base: ProjectConfig = {
 const config: Config = {
   testTimeout: 60_000,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      // test/*.spec.ts: checks of the repository itself, such as its lint boundaries.
+      testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+    },
     {
       ...base,
       displayName: 'e2e',

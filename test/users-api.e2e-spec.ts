@@ -180,6 +180,7 @@ describe.each([
         }),
         409,
       );
+      expect(problem).toMatchObject({ type: 'urn:aware:problem:email-taken', title: 'Conflict' });
       expect(problem.detail).toContain(email);
     });
 

@@ -14,6 +14,7 @@ import { ORDERS_COLLECTION } from '@aware/database';
 import { anAddress } from '../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../test/support/test-app';
 import { ORDER, orderModule } from '../src/app.module';
+import { OrderProblemType } from '../src/orders/order-problems';
 
 const ADDRESS = anAddress();
 const OTHER_ADDRESS = anAddress({ street: '2 Elm St', city: 'Shelbyville', postalCode: '62565' });
@@ -606,11 +607,11 @@ describe('Order service: /orders (docs/api.md)', () => {
       const created = await createOrder({ orderStatus: 'delivered' });
       for (const orderStatus of ['shipping', 'under process']) {
         const response = await putStatus(created.orderId, { orderStatus });
-        expectProblem(response, 409, ProblemType.invalidTransition);
+        expectProblem(response, 409, OrderProblemType.invalidTransition);
       }
       const shipping = await createOrder({ orderStatus: 'shipping' });
       const back = await putStatus(shipping.orderId, { orderStatus: 'under process' });
-      expectProblem(back, 409, ProblemType.invalidTransition);
+      expectProblem(back, 409, OrderProblemType.invalidTransition);
       expect((await get(`/orders/${shipping.orderId}`)).json<OrderDto>()).toEqual(shipping);
     });
 
@@ -626,7 +627,7 @@ describe('Order service: /orders (docs/api.md)', () => {
             expect(response.json<OrderDto>().orderStatus).toBe(targets[i]);
           } else {
             expect(targets[i]).toBe('shipping');
-            expectProblem(response, 409, ProblemType.invalidTransition);
+            expectProblem(response, 409, OrderProblemType.invalidTransition);
           }
         });
         expect((await get(`/orders/${created.orderId}`)).json<OrderDto>().orderStatus).toBe(
@@ -726,7 +727,7 @@ describe('Order service: /orders (docs/api.md)', () => {
       const created = await createOrder();
       await putStatus(created.orderId, { orderStatus: 'delivered' });
       const response = await putDetails(created.orderId, { deliveryAddress: OTHER_ADDRESS });
-      expectProblem(response, 409, ProblemType.orderDelivered);
+      expectProblem(response, 409, OrderProblemType.orderDelivered);
       expect((await get(`/orders/${created.orderId}`)).json<OrderDto>().deliveryAddress).toEqual(
         ADDRESS,
       );
@@ -745,7 +746,7 @@ describe('Order service: /orders (docs/api.md)', () => {
           // The details landed first; the delivered order keeps them.
           expect(final.deliveryAddress).toEqual(OTHER_ADDRESS);
         } else {
-          expectProblem(details, 409, ProblemType.orderDelivered);
+          expectProblem(details, 409, OrderProblemType.orderDelivered);
           expect(final.deliveryAddress).toEqual(ADDRESS);
         }
       }

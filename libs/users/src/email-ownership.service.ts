@@ -1,21 +1,14 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { Metrics, ProblemException, ProblemType } from '@aware/common';
+import { Metrics } from '@aware/common';
 import { EmailClaimsRepository, UsersRepository, type EmailClaimRecord } from '@aware/database';
+import { EmailTakenProblem } from './user-problems';
 
 /** How long a claim protects an in-flight write before an unused claim may be taken over. */
 export const EMAIL_CLAIM_LEASE_MS = 30_000;
 
 /** Rounds of "read the current claim, insert the next generation" before giving up with 409. */
 const CLAIM_ATTEMPTS = 5;
-
-export class EmailTakenProblem extends ProblemException {
-  constructor(email: string) {
-    super(HttpStatus.CONFLICT, ProblemType.emailTaken, `Email ${email} is already in use.`, {
-      errors: [{ field: 'emails', message: `${email} is already in use by another user` }],
-    });
-  }
-}
 
 /**
  * Email uniqueness that holds under concurrency on every engine, without a multikey unique index:

@@ -1,6 +1,7 @@
 export * from './email-ownership.service';
 export * from './if-match';
 export * from './timestamp.policy';
+export * from './user-problems';
 export * from './user-response';
 export * from './users.module';
 export * from './users.service';

@@ -1,12 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import {
-  NotFoundProblem,
-  ProblemException,
-  ProblemType,
-  RequestValidationException,
-  requireAnyField,
-} from '@aware/common';
+import { NotFoundProblem, RequestValidationException, requireAnyField } from '@aware/common';
 import {
   DEFAULT_PAGE_SIZE,
   isForwardTransition,
@@ -28,6 +22,7 @@ import {
 } from '@aware/database';
 import { OrderLocks } from './order-locks';
 import { decodeCursor, encodeCursor } from './order-cursor';
+import { InvalidStatusTransitionProblem, OrderDeliveredProblem } from './order-problems';
 import { toOrderDto } from './order-response';
 
 /** One page of GET /orders and, when more orders follow, the cursor of the next page. */
@@ -37,16 +32,6 @@ export interface OrderPage {
 }
 
 type OrderContact = Pick<OrderRecord, 'userEmails' | 'deliveryAddress' | 'userVersion'>;
-
-class OrderDeliveredProblem extends ProblemException {
-  constructor(orderId: string) {
-    super(
-      HttpStatus.CONFLICT,
-      ProblemType.orderDelivered,
-      `Order ${orderId} is delivered; its details can no longer change.`,
-    );
-  }
-}
 
 @Injectable()
 export class OrdersService {
@@ -120,11 +105,7 @@ export class OrdersService {
       const current = await this.load(orderId);
       if (current.orderStatus === to) return toOrderDto(current);
       if (!isForwardTransition(current.orderStatus, to)) {
-        throw new ProblemException(
-          HttpStatus.CONFLICT,
-          ProblemType.invalidTransition,
-          `Order ${orderId} is ${current.orderStatus}; it cannot go back to ${to}.`,
-        );
+        throw new InvalidStatusTransitionProblem(orderId, current.orderStatus, to);
       }
       const updated = await this.orders.updateStatusIfCurrent(
         orderId,

@@ -10,7 +10,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import type { ServiceIdentity, ServiceName } from './service-identity';
+import type { ServiceIdentity } from './service-identity';
 import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
 import { MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from './env-rules';
 import { PACKAGE_VERSION } from './package-version';
@@ -143,7 +143,7 @@ export class AppConfig {
     readonly dbCommandStats = false,
   ) {}
 
-  get serviceName(): ServiceName {
+  get serviceName(): string {
     return this.service.name;
   }
 

@@ -33,6 +33,7 @@ export class ProblemDetailsDto {
 export type FieldError = FieldErrorDto;
 export type ProblemDetails = ProblemDetailsDto & Record<string, unknown>;
 
+/** Problem types any service may answer with; a domain's own types live with that domain. */
 export const ProblemType = {
   validation: 'urn:aware:problem:validation',
   malformedJson: 'urn:aware:problem:malformed-json',
@@ -42,9 +43,6 @@ export const ProblemType = {
   uriTooLong: 'urn:aware:problem:uri-too-long',
   notFound: 'urn:aware:problem:not-found',
   conflict: 'urn:aware:problem:conflict',
-  emailTaken: 'urn:aware:problem:email-taken',
-  invalidTransition: 'urn:aware:problem:invalid-status-transition',
-  orderDelivered: 'urn:aware:problem:order-delivered',
   preconditionFailed: 'urn:aware:problem:precondition-failed',
   payloadTooLarge: 'urn:aware:problem:payload-too-large',
   unsupportedMediaType: 'urn:aware:problem:unsupported-media-type',

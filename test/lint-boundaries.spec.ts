@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ALIAS_RULE = '@typescript-eslint/no-restricted-imports';
+const RELATIVE_RULE = 'no-restricted-imports';
+
+interface Finding {
+  ruleId: string | null;
+  message: string;
+}
+
+interface Case {
+  /** Where the importing file sits, from the repository root; it need not exist. */
+  filePath: string;
+  source: string;
+  /** The rule that must refuse the import, or null when the import is legal. */
+  refusedBy: string | null;
+}
+
+const CASES: Record<string, Case> = {
+  'contracts importing common': {
+    filePath: 'libs/contracts/src/values/address.ts',
+    source: "import { AppConfig } from '@aware/common';\nexport { AppConfig };\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'contracts importing a type from database': {
+    filePath: 'libs/contracts/src/orders/dto/order.dto.ts',
+    source: "import type { UserRecord } from '@aware/database';\nexport type { UserRecord };\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'database importing events (upwards)': {
+    filePath: 'libs/database/src/users/users.repository.ts',
+    source: "import { OutboxRelay } from '@aware/events/outbox-relay';\nexport { OutboxRelay };\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'users importing itself through its alias': {
+    filePath: 'libs/users/src/users.service.ts',
+    source: "import '@aware/users';\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'gateway importing contracts': {
+    filePath: 'libs/gateway/src/rollout.ts',
+    source: "import '@aware/contracts';\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'events reaching into users by a relative path': {
+    filePath: 'libs/events/src/outbox-relay.ts',
+    source: "import '../../users/src/users.service';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a nested contracts file climbing into common': {
+    filePath: 'libs/contracts/src/orders/dto/order.dto.ts',
+    source: "import '../../../../common/src';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'an app importing another app': {
+    filePath: 'apps/order/src/orders/orders.service.ts',
+    source: "import '../../../user-v1/src/app.module';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'an app test importing another app': {
+    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    source: "import '../../user-v1/src/app.module';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a cross-service test importing a lib by its path': {
+    filePath: 'test/users-api.e2e-spec.ts',
+    source: "import '../libs/common/src';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a cross-service test importing app internals': {
+    filePath: 'test/users-api.e2e-spec.ts',
+    source: "import '../apps/order/src/orders/orders.service';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'common importing contracts': {
+    filePath: 'libs/common/src/http/resource-id.pipe.ts',
+    source: "import { isResourceId } from '@aware/contracts';\nexport { isResourceId };\n",
+    refusedBy: null,
+  },
+  'users importing every lib below it': {
+    filePath: 'libs/users/src/users.service.ts',
+    source: [
+      "import '@aware/contracts';",
+      "import '@aware/common';",
+      "import '@aware/database';",
+      "import '@aware/events/outbox-relay';",
+      '',
+    ].join('\n'),
+    refusedBy: null,
+  },
+  'a nested file importing within its lib': {
+    filePath: 'libs/contracts/src/orders/dto/order.dto.ts',
+    source: "import '../../values/email';\n",
+    refusedBy: null,
+  },
+  'an app importing any lib': {
+    filePath: 'apps/order/src/orders/orders.service.ts',
+    source: "import '@aware/users';\nimport './order-problems';\n",
+    refusedBy: null,
+  },
+  'an app test importing its app and the shared test support': {
+    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    source: "import '../src/app.module';\nimport '../../../test/support/fixtures';\n",
+    refusedBy: null,
+  },
+  'a cross-service test starting an app by its root module': {
+    filePath: 'test/users-api.e2e-spec.ts',
+    source: "import '../apps/user-v1/src/app.module';\nimport './support/fixtures';\n",
+    refusedBy: null,
+  },
+};
+
+/** Lints every case in one child process (see test/support/lint-imports.js). */
+function lintCases(): Map<string, Finding[]> {
+  const names = Object.keys(CASES);
+  const output = execFileSync(process.execPath, [join(__dirname, 'support', 'lint-imports.js')], {
+    input: JSON.stringify(names.map((name) => CASES[name])),
+    encoding: 'utf8',
+  });
+  const findings = JSON.parse(output) as Finding[][];
+  return new Map(names.map((name, index) => [name, findings[index]]));
+}
+
+describe('import boundaries in eslint.config.mjs', () => {
+  let findings: Map<string, Finding[]>;
+
+  beforeAll(() => {
+    findings = lintCases();
+  });
+
+  it.each(Object.entries(CASES).filter(([, { refusedBy }]) => refusedBy !== null))(
+    'refuses %s',
+    (name, { refusedBy }) => {
+      expect(findings.get(name)).toEqual([{ ruleId: refusedBy, message: expect.any(String) }]);
+    },
+  );
+
+  it.each(Object.entries(CASES).filter(([, { refusedBy }]) => refusedBy === null))(
+    'allows %s',
+    (name) => {
+      expect(findings.get(name)).toEqual([]);
+    },
+  );
+});
