@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { AddressDocument, AddressSchema } from '../address.schema';
+import { USER_VERSION } from '../field-rules';
 
 export const USERS_COLLECTION = 'users';
 
@@ -28,7 +29,7 @@ export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEv
 export class User {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) userId!: string;
-  @Prop({ required: true, min: 1 }) version!: number;
+  @Prop({ required: true, ...USER_VERSION.prop }) version!: number;
   @Prop() firstName?: string;
   @Prop() lastName?: string;
   @Prop({ type: [String], required: true }) emails!: string[];
