@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { UserEventProducer, UserEventType } from '@aware/contracts';
 import { AddressDocument, AddressSchema } from '../address.schema';
 import { USER_VERSION } from '../field-rules';
 
@@ -8,9 +9,9 @@ export const USERS_COLLECTION = 'users';
 @Schema({ _id: false, versionKey: false })
 export class UserVersionEvent {
   @Prop({ required: true }) eventId!: string;
-  @Prop({ type: String, required: true }) type!: 'user.created' | 'user.updated';
+  @Prop({ type: String, required: true }) type!: UserEventType;
   @Prop({ required: true }) occurredAt!: Date;
-  @Prop({ type: String, required: true }) producer!: 'user-v1' | 'user-v2';
+  @Prop({ type: String, required: true }) producer!: UserEventProducer;
   @Prop() correlationId?: string;
   /** The W3C trace context of the request that caused the event, when tracing is on. */
   @Prop() traceparent?: string;
