@@ -1,3 +1,4 @@
+export * from './limits';
 export * from './values/address';
 export * from './values/address.dto';
 export * from './values/email';

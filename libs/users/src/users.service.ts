@@ -10,6 +10,7 @@ import {
   type RequestOrigin,
 } from '@aware/common';
 import {
+  FIRST_USER_VERSION,
   sameAddress,
   sameEmails,
   toAddress,
@@ -66,7 +67,7 @@ export class UsersService {
       deliveryAddress: toAddress(dto.deliveryAddress),
       ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
       ...this.timestamps.onCreate(dto, now),
-      version: 1,
+      version: FIRST_USER_VERSION,
       event: this.eventOf('user.created', now, origin),
       published: false,
     };

@@ -12,6 +12,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { FIRST_USER_VERSION } from '../limits';
 import { RESOURCE_ID_PATTERN, RESOURCE_ID_RULE } from '../values/resource-id';
 import { AddressDto } from '../values/address.dto';
 import type { Address } from '../values/address';
@@ -29,7 +30,7 @@ export class UserSnapshot {
   userId!: string;
 
   @IsInt()
-  @Min(1)
+  @Min(FIRST_USER_VERSION)
   version!: number;
 
   @EmailList()

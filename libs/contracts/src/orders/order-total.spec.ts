@@ -1,3 +1,4 @@
+import { MAX_ORDER_ITEMS, MAX_PRICE, MAX_QUANTITY } from '../limits';
 import { totalPriceOf } from './order-total';
 
 describe('totalPriceOf', () => {
@@ -11,11 +12,13 @@ describe('totalPriceOf', () => {
   });
 
   it('is exact at the largest allowed order', () => {
-    const items = Array.from({ length: 100 }, (_, index) => ({
+    const items = Array.from({ length: MAX_ORDER_ITEMS }, (_, index) => ({
       itemId: String(index),
-      quantity: 10_000,
-      price: 999_999.99,
+      quantity: MAX_QUANTITY,
+      price: MAX_PRICE - 0.01,
     }));
-    expect(totalPriceOf(items)).toBe(999_999_990_000);
+    const cents = BigInt(MAX_ORDER_ITEMS) * BigInt(MAX_QUANTITY) * BigInt(MAX_PRICE * 100 - 1);
+    expect(cents).toBeLessThanOrEqual(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(totalPriceOf(items)).toBe(Number(cents) / 100);
   });
 });

@@ -1,4 +1,4 @@
-/** A delivery address; every field required, non-empty, at most 200 characters (docs/api.md). */
+/** A delivery address; every field required, non-empty, at most ADDRESS_FIELD_MAX_LENGTH long. */
 export interface Address {
   street: string;
   city: string;

@@ -11,8 +11,7 @@ import {
   ValidateBy,
   type ValidationArguments,
 } from 'class-validator';
-
-export const MAX_EMAILS = 10;
+import { EMAIL_MAX_LENGTH, MAX_EMAILS, MIN_EMAILS } from '../limits';
 
 /**
  * Emails are stored trimmed, lower-cased and in Unicode NFC, so equality is case-insensitive
@@ -56,14 +55,14 @@ function NoLookAlikeCharacters(): PropertyDecorator {
 }
 
 /**
- * The rules of an email list (docs/api.md): 1–10 valid addresses, normalised, no repeats.
- * Non-string items are left untouched so the validators can name them.
+ * The rules of an email list (docs/api.md): MIN_EMAILS to MAX_EMAILS valid addresses, normalised,
+ * no repeats. Non-string items are left untouched so the validators can name them.
  */
 export function EmailList(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       type: [String],
-      minItems: 1,
+      minItems: MIN_EMAILS,
       maxItems: MAX_EMAILS,
       uniqueItems: true,
       example: ['ada@example.com'],
@@ -75,9 +74,9 @@ export function EmailList(): PropertyDecorator {
         : value,
     ),
     IsArray(),
-    ArrayMinSize(1),
+    ArrayMinSize(MIN_EMAILS),
     ArrayMaxSize(MAX_EMAILS),
-    MaxLength(254, { each: true }),
+    MaxLength(EMAIL_MAX_LENGTH, { each: true }),
     IsEmail({}, { each: true, message: 'each value in $property must be a valid email address' }),
     ArrayUnique({ message: '$property must not contain the same address twice' }),
     NoLookAlikeCharacters(),

@@ -1,14 +1,21 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
+import type { OrderStatus } from '@aware/contracts';
 import { AddressDocument, AddressSchema } from '../address.schema';
+import {
+  ITEM_PRICE,
+  ITEM_QUANTITY,
+  ORDER_STATUS,
+  ORDER_USER_VERSION,
+  TOTAL_PRICE,
+} from '../field-rules';
 
 export const ORDERS_COLLECTION = 'orders';
 
 @Schema({ _id: false, versionKey: false })
 export class OrderItemDocument {
   @Prop({ required: true }) itemId!: string;
-  @Prop({ required: true, min: 1 }) quantity!: number;
-  @Prop({ required: true, min: 0 }) price!: number;
+  @Prop({ required: true, ...ITEM_QUANTITY.prop }) quantity!: number;
+  @Prop({ required: true, ...ITEM_PRICE.prop }) price!: number;
 }
 
 export const OrderItemSchema = SchemaFactory.createForClass(OrderItemDocument);
@@ -18,15 +25,15 @@ export class Order {
   @Prop({ required: true, unique: true }) orderId!: string;
   @Prop() userId?: string;
   @Prop({ type: [OrderItemSchema], required: true }) items!: OrderItemDocument[];
-  @Prop({ required: true, min: 0 }) totalPrice!: number;
+  @Prop({ required: true, ...TOTAL_PRICE.prop }) totalPrice!: number;
   @Prop({ type: [String], required: true }) userEmails!: string[];
   @Prop({ type: AddressSchema, required: true }) deliveryAddress!: AddressDocument;
-  @Prop({ type: String, required: true, enum: ORDER_STATUSES }) orderStatus!: OrderStatus;
+  @Prop({ required: true, ...ORDER_STATUS.prop }) orderStatus!: OrderStatus;
   /**
    * The user version that userEmails/deliveryAddress reflect; 0 when they came from the request.
    * User events only overwrite orders holding an older version (docs/events.md). Never returned.
    */
-  @Prop({ required: true, min: 0 }) userVersion!: number;
+  @Prop({ required: true, ...ORDER_USER_VERSION.prop }) userVersion!: number;
   /**
    * Set when the contact fields were last changed through PUT /orders/{id}/details rather than
    * by a user event: such an order may differ from the version it reflects on purpose. The next

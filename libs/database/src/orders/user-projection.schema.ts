@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { AddressDocument, AddressSchema } from '../address.schema';
+import { USER_VERSION } from '../field-rules';
 
 export const USER_PROJECTIONS_COLLECTION = 'user_projections';
 
@@ -8,7 +9,7 @@ export const USER_PROJECTIONS_COLLECTION = 'user_projections';
 export class UserProjection {
   /** The userId. */
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ required: true, min: 1 }) version!: number;
+  @Prop({ required: true, ...USER_VERSION.prop }) version!: number;
   @Prop({ type: [String], required: true }) emails!: string[];
   @Prop({ type: AddressSchema, required: true }) deliveryAddress!: AddressDocument;
   @Prop({ required: true }) updatedAt!: Date;

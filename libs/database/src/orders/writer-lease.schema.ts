@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { LEASE_TERM } from '../field-rules';
 
 export const WRITER_LEASES_COLLECTION = 'writer_leases';
 
@@ -11,7 +12,7 @@ export const WRITER_LEASES_COLLECTION = 'writer_leases';
 export class WriterLease {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) name!: string;
-  @Prop({ required: true, min: 1 }) term!: number;
+  @Prop({ required: true, ...LEASE_TERM.prop }) term!: number;
   @Prop({ required: true }) owner!: string;
   @Prop({ required: true }) expiresAt!: Date;
 }

@@ -1,11 +1,11 @@
 import { isEmail } from 'class-validator';
 import { userVersionKey } from '../users/user.schema';
+import type { BsonSchema } from '../field-rules';
 import {
   EMAIL_PATTERN,
   ORDERS_VALIDATOR,
   USER_PROJECTIONS_VALIDATOR,
   USERS_VALIDATOR,
-  type BsonSchema,
 } from './collection-validators';
 import { SEED_ORDERS, SEED_USERS } from './seed-data';
 

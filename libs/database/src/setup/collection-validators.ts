@@ -1,26 +1,28 @@
 import {
+  ADDRESS_FIELD_MAX_LENGTH,
   ADDRESS_FIELDS,
+  EMAIL_MAX_LENGTH,
+  ITEM_ID_MAX_LENGTH,
   MAX_EMAILS,
-  ORDER_STATUSES,
+  MAX_ORDER_ITEMS,
+  MIN_EMAILS,
+  MIN_ORDER_ITEMS,
+  NAME_MAX_LENGTH,
+  PHONE_NUMBER_PATTERN,
   USER_EVENT_PRODUCERS,
   USER_EVENT_TYPES,
 } from '@aware/contracts';
-
-/** The subset of MongoDB's `$jsonSchema` dialect (bsonType, not type) the validators use. */
-export interface BsonSchema {
-  bsonType: string | readonly string[];
-  required?: readonly string[];
-  properties?: Readonly<Record<string, BsonSchema>>;
-  items?: BsonSchema;
-  minItems?: number;
-  maxItems?: number;
-  uniqueItems?: boolean;
-  minimum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  enum?: readonly string[];
-}
+import {
+  CLAIM_GENERATION,
+  ITEM_PRICE,
+  ITEM_QUANTITY,
+  LEASE_TERM,
+  ORDER_STATUS,
+  ORDER_USER_VERSION,
+  TOTAL_PRICE,
+  USER_VERSION,
+  type BsonSchema,
+} from '../field-rules';
 
 export interface CollectionValidator {
   $jsonSchema: BsonSchema;
@@ -32,28 +34,32 @@ export interface CollectionValidator {
  * IsEmail allows quoted local parts, which may hold spaces and `@`.
  */
 export const EMAIL_PATTERN = '^.+@[^\\s@]+\\.[^\\s@]+$';
-export const PHONE_NUMBER_PATTERN = '^[0-9]{10,15}$';
 
 const STRING: BsonSchema = { bsonType: 'string' };
 const DATE: BsonSchema = { bsonType: 'date' };
-// The driver stores integral JS numbers as int32; long covers values written by other tools.
-const INTEGER = ['int', 'long'] as const;
+
+/** A string the API requires non-empty (IsNotEmpty) and at most `maxLength` long. */
+function nonEmptyString(maxLength: number): BsonSchema {
+  return { bsonType: 'string', minLength: 1, maxLength };
+}
 
 const ADDRESS: BsonSchema = {
   bsonType: 'object',
   required: ADDRESS_FIELDS,
   properties: Object.fromEntries(
-    ADDRESS_FIELDS.map((field) => [field, { bsonType: 'string', minLength: 1, maxLength: 200 }]),
+    ADDRESS_FIELDS.map((field) => [field, nonEmptyString(ADDRESS_FIELD_MAX_LENGTH)]),
   ),
 };
 
 const EMAILS: BsonSchema = {
   bsonType: 'array',
-  minItems: 1,
+  minItems: MIN_EMAILS,
   maxItems: MAX_EMAILS,
   uniqueItems: true,
-  items: { bsonType: 'string', maxLength: 254, pattern: EMAIL_PATTERN },
+  items: { bsonType: 'string', maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN },
 };
+
+const NAME: BsonSchema = { bsonType: 'string', maxLength: NAME_MAX_LENGTH };
 
 /** Users: one immutable document per user version, carrying its event (the outbox). */
 export const USERS_VALIDATOR: CollectionValidator = {
@@ -63,12 +69,12 @@ export const USERS_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       userId: STRING,
-      version: { bsonType: INTEGER, minimum: 1 },
-      firstName: { bsonType: 'string', maxLength: 100 },
-      lastName: { bsonType: 'string', maxLength: 100 },
+      version: USER_VERSION.bson,
+      firstName: NAME,
+      lastName: NAME,
       emails: EMAILS,
       deliveryAddress: ADDRESS,
-      phoneNumber: { bsonType: 'string', pattern: PHONE_NUMBER_PATTERN },
+      phoneNumber: { bsonType: 'string', pattern: PHONE_NUMBER_PATTERN.source },
       // Optional: user-v1 keeps them as the client sent them, absent when it sent none.
       createdAt: DATE,
       updatedAt: DATE,
@@ -96,7 +102,7 @@ export const EMAIL_CLAIMS_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       email: STRING,
-      generation: { bsonType: INTEGER, minimum: 0 },
+      generation: CLAIM_GENERATION.bson,
       userId: { bsonType: ['string', 'null'] },
       claimedAt: DATE,
     },
@@ -110,7 +116,7 @@ export const WRITER_LEASES_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       name: STRING,
-      term: { bsonType: INTEGER, minimum: 1 },
+      term: LEASE_TERM.bson,
       owner: STRING,
       expiresAt: DATE,
     },
@@ -136,23 +142,23 @@ export const ORDERS_VALIDATOR: CollectionValidator = {
       userId: STRING,
       items: {
         bsonType: 'array',
-        minItems: 1,
-        maxItems: 100,
+        minItems: MIN_ORDER_ITEMS,
+        maxItems: MAX_ORDER_ITEMS,
         items: {
           bsonType: 'object',
           required: ['itemId', 'quantity', 'price'],
           properties: {
-            itemId: { bsonType: 'string', minLength: 1, maxLength: 200 },
-            quantity: { bsonType: INTEGER, minimum: 1 },
-            price: { bsonType: 'number', minimum: 0 },
+            itemId: nonEmptyString(ITEM_ID_MAX_LENGTH),
+            quantity: ITEM_QUANTITY.bson,
+            price: ITEM_PRICE.bson,
           },
         },
       },
-      totalPrice: { bsonType: 'number', minimum: 0 },
+      totalPrice: TOTAL_PRICE.bson,
       userEmails: EMAILS,
       deliveryAddress: ADDRESS,
-      orderStatus: { bsonType: 'string', enum: ORDER_STATUSES },
-      userVersion: { bsonType: INTEGER, minimum: 0 },
+      orderStatus: ORDER_STATUS.bson,
+      userVersion: ORDER_USER_VERSION.bson,
       contactEditedAt: DATE,
       createdAt: DATE,
       updatedAt: DATE,
@@ -166,7 +172,7 @@ export const USER_PROJECTIONS_VALIDATOR: CollectionValidator = {
     required: ['_id', 'version', 'emails', 'deliveryAddress', 'updatedAt'],
     properties: {
       _id: STRING,
-      version: { bsonType: INTEGER, minimum: 1 },
+      version: USER_VERSION.bson,
       emails: EMAILS,
       deliveryAddress: ADDRESS,
       updatedAt: DATE,

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { CLAIM_GENERATION } from '../field-rules';
 
 export const EMAIL_CLAIMS_COLLECTION = 'email_claims';
 
@@ -14,7 +15,7 @@ export const EMAIL_CLAIMS_COLLECTION = 'email_claims';
 export class EmailClaim {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) email!: string;
-  @Prop({ required: true, min: 0 }) generation!: number;
+  @Prop({ required: true, ...CLAIM_GENERATION.prop }) generation!: number;
   @Prop({ type: String, default: null }) userId!: string | null;
   @Prop({ required: true }) claimedAt!: Date;
 }

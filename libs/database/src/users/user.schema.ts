@@ -1,5 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { UserEventProducer, UserEventType } from '@aware/contracts';
 import { AddressDocument, AddressSchema } from '../address.schema';
+import { USER_VERSION } from '../field-rules';
 
 export const USERS_COLLECTION = 'users';
 
@@ -7,9 +9,9 @@ export const USERS_COLLECTION = 'users';
 @Schema({ _id: false, versionKey: false })
 export class UserVersionEvent {
   @Prop({ required: true }) eventId!: string;
-  @Prop({ type: String, required: true }) type!: 'user.created' | 'user.updated';
+  @Prop({ type: String, required: true }) type!: UserEventType;
   @Prop({ required: true }) occurredAt!: Date;
-  @Prop({ type: String, required: true }) producer!: 'user-v1' | 'user-v2';
+  @Prop({ type: String, required: true }) producer!: UserEventProducer;
   @Prop() correlationId?: string;
   /** The W3C trace context of the request that caused the event, when tracing is on. */
   @Prop() traceparent?: string;
@@ -28,7 +30,7 @@ export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEv
 export class User {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) userId!: string;
-  @Prop({ required: true, min: 1 }) version!: number;
+  @Prop({ required: true, ...USER_VERSION.prop }) version!: number;
   @Prop() firstName?: string;
   @Prop() lastName?: string;
   @Prop({ type: [String], required: true }) emails!: string[];

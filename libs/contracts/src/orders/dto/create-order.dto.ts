@@ -9,6 +9,7 @@ import {
   IsOptional,
   ValidateNested,
 } from 'class-validator';
+import { MAX_ORDER_ITEMS, MIN_ORDER_ITEMS } from '../../limits';
 import { AddressDto, AddressField } from '../../values/address.dto';
 import { ResourceIdField } from '../../values/resource-id';
 import { EmailList } from '../../values/email';
@@ -16,10 +17,10 @@ import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 import { OrderItemDto } from './order-item.dto';
 
 export class CreateOrderDto {
-  @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: 100 })
+  @ApiProperty({ type: [OrderItemDto], minItems: MIN_ORDER_ITEMS, maxItems: MAX_ORDER_ITEMS })
   @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ArrayMinSize(MIN_ORDER_ITEMS)
+  @ArrayMaxSize(MAX_ORDER_ITEMS)
   @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)

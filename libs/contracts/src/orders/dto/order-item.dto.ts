@@ -1,30 +1,24 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
-
-/**
- * With at most 100 items, Σ quantity × price in cents stays below 2^53 (10^4 × 10^8 cents ×
- * 100 = 10^14), so totals are exact to the cent.
- */
-export const MAX_QUANTITY = 10_000;
-export const MAX_PRICE = 1_000_000;
+import { ITEM_ID_MAX_LENGTH, MAX_PRICE, MAX_QUANTITY, MIN_PRICE, MIN_QUANTITY } from '../../limits';
 
 export class OrderItemDto {
-  @ApiProperty({ example: 'sku-123', maxLength: 200 })
-  @MaxLength(200)
+  @ApiProperty({ example: 'sku-123', maxLength: ITEM_ID_MAX_LENGTH })
+  @MaxLength(ITEM_ID_MAX_LENGTH)
   @IsNotEmpty()
   @IsString()
   itemId!: string;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_QUANTITY })
+  @ApiProperty({ example: 2, minimum: MIN_QUANTITY, maximum: MAX_QUANTITY })
   @Max(MAX_QUANTITY)
-  @Min(1)
+  @Min(MIN_QUANTITY)
   @IsInt()
   quantity!: number;
 
   /** Unit price, at most two decimals (cents). */
-  @ApiProperty({ example: 9.99, minimum: 0, maximum: MAX_PRICE })
+  @ApiProperty({ example: 9.99, minimum: MIN_PRICE, maximum: MAX_PRICE })
   @Max(MAX_PRICE)
-  @Min(0)
+  @Min(MIN_PRICE)
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
   price!: number;
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NAME_MAX_LENGTH, PHONE_NUMBER_PATTERN, PHONE_NUMBER_RULE } from '../../limits';
 import { AddressDto, AddressField } from '../../values/address.dto';
 import { EmailList } from '../../values/email';
 
@@ -10,21 +11,21 @@ export class CreateUserDto {
   @AddressField()
   deliveryAddress!: AddressDto;
 
-  @ApiPropertyOptional({ example: 'Ada', maxLength: 100 })
+  @ApiPropertyOptional({ example: 'Ada', maxLength: NAME_MAX_LENGTH })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(NAME_MAX_LENGTH)
   @IsString()
   firstName?: string;
 
-  @ApiPropertyOptional({ example: 'Lovelace', maxLength: 100 })
+  @ApiPropertyOptional({ example: 'Lovelace', maxLength: NAME_MAX_LENGTH })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(NAME_MAX_LENGTH)
   @IsString()
   lastName?: string;
 
-  @ApiPropertyOptional({ example: '5551234567', pattern: '^[0-9]{10,15}$' })
+  @ApiPropertyOptional({ pattern: PHONE_NUMBER_PATTERN.source, example: '5551234567' })
   @IsOptional()
-  @Matches(/^[0-9]{10,15}$/, { message: 'phoneNumber must be 10 to 15 digits' })
+  @Matches(PHONE_NUMBER_PATTERN, { message: `phoneNumber must be ${PHONE_NUMBER_RULE}` })
   @IsString()
   phoneNumber?: string;
 

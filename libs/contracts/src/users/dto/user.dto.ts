@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FIRST_USER_VERSION } from '../../limits';
 import { AddressDto } from '../../values/address.dto';
 
 export class UserDto {
@@ -27,6 +28,6 @@ export class UserDto {
   updatedAt?: string;
 
   /** +1 per change; also sent as the ETag. */
-  @ApiProperty({ example: 1, minimum: 1 })
+  @ApiProperty({ example: FIRST_USER_VERSION, minimum: FIRST_USER_VERSION })
   version!: number;
 }
