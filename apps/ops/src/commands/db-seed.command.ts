@@ -2,17 +2,17 @@ import { seedDatabases, type SeedCount } from '@aware/database';
 import { ExitCode, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
 
-function describe(what: string, count: SeedCount): string {
+function seedLine(what: string, count: SeedCount): string {
   return `db:seed: ${what}: ${count.inserted} inserted, ${count.present} already present`;
 }
 
 /** Seeds both databases and prints what was inserted and what was already there. */
 export async function seedAndReport(databases: OpsDatabases, output: OpsOutput): Promise<void> {
   const report = await seedDatabases(databases.repositories);
-  output.log(describe('users', report.users));
-  output.log(describe('email claims', report.emailClaims));
-  output.log(describe('user projections', report.projections));
-  output.log(describe('orders', report.orders));
+  output.log(seedLine('users', report.users));
+  output.log(seedLine('email claims', report.emailClaims));
+  output.log(seedLine('user projections', report.projections));
+  output.log(seedLine('orders', report.orders));
 }
 
 export const dbSeedCommand: OpsCommand = {

@@ -13,7 +13,7 @@ import { seedAndReport } from './db-seed.command';
 export const VALIDATORS_UNSUPPORTED_WARNING =
   'warning: this server does not support $jsonSchema validators (FerretDB?); collections set up without them';
 
-function describe(database: string, setup: CollectionSetup): string {
+function setupLine(database: string, setup: CollectionSetup): string {
   const outcome = setup.validated
     ? setup.created
       ? 'created with its validator'
@@ -31,7 +31,7 @@ async function setUp(
   output: OpsOutput,
 ): Promise<boolean> {
   const results = await setUpDatabase(connection, definitions);
-  for (const result of results) output.log(describe(connection.name, result));
+  for (const result of results) output.log(setupLine(connection.name, result));
   return results.every((result) => result.validated);
 }
 
