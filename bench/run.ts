@@ -30,7 +30,16 @@ import {
   type OperationResult,
 } from './report';
 import { startTarget, type BackendName, type BenchTarget } from './stack';
-import { BENCH_ADDRESS, OrderVersionWatcher, seedOrders, summarise, waitForFanOut } from './sync';
+import {
+  BENCH_ADDRESS,
+  eventsSettled,
+  eventTotals,
+  OrderVersionWatcher,
+  seedOrders,
+  summarise,
+  waitForFanOut,
+  type EventTotals,
+} from './sync';
 
 const RESULTS_DIR = join(__dirname, 'results');
 const LISTED_ORDERS = 10_000;
@@ -335,16 +344,19 @@ class Bench {
 
   private async measureFanOut(size: number): Promise<FanOutRow> {
     log(`fan-out to ${size} orders`);
+    const totals = (): Promise<EventTotals> => eventTotals(this.target.metricsUrls);
     const userId = await this.createUser();
     // At the created version already, so the user.created event changes none of them.
     await seedOrders(this.serviceOrders, size, () => userId, 1);
+    // Timed from a quiet consumer: the user.created event (and anything before it) is done.
+    await eventsSettled(totals, Date.now() + this.settings.fanOutTimeoutMs);
+    const { published } = await totals();
     const { version, answeredAt } = await this.put(userId);
     const service = await waitForFanOut(
       this.serviceOrders,
-      userId,
-      version,
-      size,
-      answeredAt,
+      { userId, version, total: size, answeredAt },
+      totals,
+      published,
       this.settings.fanOutTimeoutMs,
     );
     const floorOrders = this.floorDb.collection('orders');
