@@ -36,6 +36,7 @@ export interface ServiceCpu {
 }
 
 const TOP_FUNCTIONS = 15;
+const TOP_ORIGINS = 10;
 /** V8's pseudo-frames that are not work. */
 const IDLE_FRAMES = new Set(['(idle)', '(program)']);
 
@@ -80,7 +81,7 @@ export function summariseProfile(service: string, profile: CpuProfile): ServiceC
     service,
     profiledMs,
     busyMs,
-    byOrigin: shares(byOrigin, busyMs),
+    byOrigin: shares(byOrigin, busyMs, TOP_ORIGINS),
     topFunctions: shares(byFunction, busyMs, TOP_FUNCTIONS),
   };
 }

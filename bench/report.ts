@@ -146,6 +146,8 @@ function num(value: number, digits = 1): string {
 
 function fanOutText(fanOut: FanOutResult): string {
   if (fanOut.completed) return `${num(fanOut.seconds, 2)} s`;
+  if (!Number.isFinite(fanOut.seconds))
+    return 'not measured: the engine did not keep up with setting it up';
   return (
     `not done after ${num(fanOut.seconds, 0)} s (${fanOut.updated.toLocaleString('en')} updated; ` +
     `about ${num(fanOut.estimatedSeconds, 0)} s estimated)`

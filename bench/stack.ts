@@ -27,6 +27,8 @@ export interface BenchTarget {
   orderUrl: string;
   /** Scraped for db_commands_total (bench mode); absent when targeting services without it. */
   metricsUrls: { users: string[]; order: string };
+  /** What each service process printed (warnings and errors at the bench's log level). */
+  serviceOutput(): Record<string, string>;
   ordersDbUri: string;
   usersDbUri: string;
   floorUrl: string;
@@ -148,6 +150,7 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
       floorUrl: floor.url,
       floorDbUri,
       engine: 'external services',
+      serviceOutput: () => ({}),
       stop: () => terminate(floor.process),
     };
   }
@@ -215,6 +218,7 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
     floorUrl: floor.url,
     floorDbUri,
     engine: engine.kind.replace(/, pid \d+/, ''),
+    serviceOutput: () => Object.fromEntries(all.map((each) => [each.name, each.output()])),
     stop,
   };
 }
