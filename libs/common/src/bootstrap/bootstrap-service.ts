@@ -1,7 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, ConfigError, loadAppConfig } from '../config/app-config';
+import { AppConfig, loadAppConfig } from '../config/app-config';
+import { ConfigError } from '../config/env-rules';
 import type { ServiceIdentity } from '../config/service-identity';
 import { configureApp } from './configure-app';
 import type { InFlightRequests } from './in-flight-requests';
