@@ -17,6 +17,7 @@ import {
   type MongoHandle,
 } from './infra';
 import { describeFailure, exitCodeOf, isPortFree, signalProcess, terminate } from './infra/util';
+import { loadEnvFile } from '../libs/common/src/config/env-file';
 
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
 
@@ -142,6 +143,8 @@ async function warnIfRabbitDown(amqpUrl: string): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  // The ports, MONGO_URI and AMQP_URL may come from .env, as the apps' other variables do.
+  await loadEnvFile();
   const ports = new Map(APPS.map((spec) => [spec, portOf(spec)] as const));
   await checkPorts(ports);
   const amqpUrl = process.env.AMQP_URL || DEFAULT_AMQP_URL;
