@@ -11,4 +11,15 @@ describe('committed OpenAPI documents (docs/openapi)', () => {
       expect({ file, document: committed }).toEqual({ file, document: generated });
     }
   });
+
+  it.each([
+    ['user-v1.json', ['users', 'health', 'metrics']],
+    ['user-v2.json', ['users', 'health', 'metrics']],
+    ['order.json', ['orders', 'health', 'metrics']],
+  ])('%s lists its own API before health and metrics in Swagger UI', (file, tags) => {
+    const document = JSON.parse(readFileSync(join(OPENAPI_DIR, file), 'utf8')) as {
+      tags: { name: string }[];
+    };
+    expect(document.tags.map((tag) => tag.name)).toEqual(tags);
+  });
 });

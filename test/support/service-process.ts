@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type AppName = 'user-v1' | 'user-v2' | 'order';
@@ -143,7 +143,8 @@ export class ServiceProcess {
     this.note(`starting on port ${this.port}`);
     const nodeArgs = this.options.nodeArgs ?? [];
     const child = spawn(process.execPath, [...nodeArgs, '--require', LIFELINE, bundle], {
-      cwd: ROOT,
+      // Not the repository root: a developer's .env there must not configure the tests' services.
+      cwd: dirname(bundle),
       env: { ...inherited, LOG_LEVEL: 'warn', ...this.options.env, PORT: String(this.port) },
       // stdin is the lifeline: the child kills itself when this end closes.
       stdio: ['pipe', 'pipe', 'pipe'],

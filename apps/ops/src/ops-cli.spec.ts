@@ -73,6 +73,27 @@ describe('loadOpsConfig', () => {
     });
   });
 
+  describe('ORDER_SYNC_STATUSES, by the services’ rule', () => {
+    it.each([',', ' , '])('refuses %p, as the order service does', (value) => {
+      expect(() => loadOpsConfig({ ORDER_SYNC_STATUSES: value })).toThrow(
+        'ORDER_SYNC_STATUSES must name at least one status',
+      );
+    });
+
+    it.each([[{}], [{ ORDER_SYNC_STATUSES: '' }]])(
+      'takes the default when unset or empty',
+      (env) => {
+        expect(loadOpsConfig(env).orderSyncStatuses).toEqual(['under process', 'shipping']);
+      },
+    );
+
+    it('accepts a list', () => {
+      expect(
+        loadOpsConfig({ ORDER_SYNC_STATUSES: 'shipping, delivered' }).orderSyncStatuses,
+      ).toEqual(['shipping', 'delivered']);
+    });
+  });
+
   it('prefixes topology names as the services do', () => {
     expect(loadOpsConfig({ AMQP_TOPOLOGY_PREFIX: 'staging' }).topologyPrefix).toBe('staging.');
   });

@@ -1,38 +1,35 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
-import { ConfigError, MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from '@aware/common';
-import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
+import { IsOptional } from 'class-validator';
+import {
+  DEFAULT_AMQP_URL,
+  DEFAULT_ORDER_SYNC_STATUSES,
+  IsAmqpUrl,
+  IsMongoUri,
+  IsOrderSyncStatuses,
+  IsTopologyPrefix,
+  validateEnvironment,
+} from '@aware/common';
+import type { OrderStatus } from '@aware/contracts';
 
-/** The environment of the ops commands; the names and meanings are the services' (docs/operations.md). */
+/** The environment of the ops commands; the names, meanings and rules are the services'. */
 class OpsEnvironmentVariables {
   @IsOptional()
-  @IsString()
-  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('USERS_MONGO_URI') })
+  @IsMongoUri('USERS_MONGO_URI')
   USERS_MONGO_URI?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('ORDERS_MONGO_URI') })
+  @IsMongoUri('ORDERS_MONGO_URI')
   ORDERS_MONGO_URI?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  @IsAmqpUrl()
   AMQP_URL?: string;
 
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_.-]{1,50}$/, {
-    message: 'AMQP_TOPOLOGY_PREFIX must be 1-50 characters of letters, digits, _ . -',
-  })
+  @IsTopologyPrefix()
   AMQP_TOPOLOGY_PREFIX?: string;
 
   @IsOptional()
-  @Transform(splitCommaList)
-  @ArrayNotEmpty({ message: 'ORDER_SYNC_STATUSES must name at least one status' })
-  @IsIn(ORDER_STATUSES, {
-    each: true,
-    message: `ORDER_SYNC_STATUSES must be a comma-separated list of: ${ORDER_STATUSES.join(', ')}`,
-  })
+  @IsOrderSyncStatuses()
   ORDER_SYNC_STATUSES?: OrderStatus[];
 }
 
@@ -48,19 +45,12 @@ export interface OpsConfig {
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadOpsConfig(env: Record<string, string | undefined>): OpsConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = plainToInstance(OpsEnvironmentVariables, present);
-  const errors = validateSync(parsed, { whitelist: true });
-  if (errors.length > 0) {
-    throw new ConfigError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
-  }
+  const parsed = validateEnvironment(OpsEnvironmentVariables, env);
   return {
     usersMongoUri: parsed.USERS_MONGO_URI ?? 'mongodb://127.0.0.1:27017/users',
     ordersMongoUri: parsed.ORDERS_MONGO_URI ?? 'mongodb://127.0.0.1:27017/orders',
-    amqpUrl: parsed.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    amqpUrl: parsed.AMQP_URL ?? DEFAULT_AMQP_URL,
     topologyPrefix: parsed.AMQP_TOPOLOGY_PREFIX ? `${parsed.AMQP_TOPOLOGY_PREFIX}.` : '',
-    orderSyncStatuses: parsed.ORDER_SYNC_STATUSES ?? ['under process', 'shipping'],
+    orderSyncStatuses: parsed.ORDER_SYNC_STATUSES ?? DEFAULT_ORDER_SYNC_STATUSES,
   };
 }

@@ -28,7 +28,7 @@ export interface OpsRun {
 export interface OpsTestEnv {
   env: Record<string, string>;
   topology: UserEventsTopology;
-  /** Runs `node dist/ops/main.js <argv>` in-process, collecting its output lines. */
+  /** Runs `node dist/apps/ops/main.js <argv>` in-process, collecting its output lines. */
   run(argv: string[], env?: Record<string, string>): Promise<OpsRun>;
   /** Connections to the throwaway users and orders databases, for checking what ops wrote. */
   databases(): Promise<{ users: Connection; orders: Connection }>;

@@ -21,4 +21,5 @@ export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './http/require-any-field';
 export * from './config/env-rules';
+export * from './config/env-file';
 export * from './db-stats';

@@ -34,6 +34,23 @@ const requeueUnlessChannelClosed: MessageErrorHandler = (channel, message) => {
   }
 };
 
+/**
+ * golevelup narrates every connection and handler step at `log` level, including notices that
+ * read like trouble on a healthy start and are this module's own choices: health checks skipped
+ * because `wait` is off, and, on the user services, which consume nothing, handlers skipped. The
+ * narration is kept for `debug`; the library's warnings and errors (connection lost, reconnect
+ * failed) stay as they are.
+ */
+class RabbitMQLibraryLogger extends Logger {
+  constructor() {
+    super('RabbitMQ');
+  }
+
+  override log(message: unknown): void {
+    this.debug(message);
+  }
+}
+
 type EventsRole = 'producer' | 'consumer';
 
 /**
@@ -90,7 +107,7 @@ function rabbitConfig(config: AppConfig, role: EventsRole): RabbitMQConfig {
     connectionInitOptions: { wait: false },
     connectionManagerOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
     registerHandlers: role === 'consumer',
-    logger: new Logger('RabbitMQ'),
+    logger: new RabbitMQLibraryLogger(),
     handlers: { [USER_EVENTS_HANDLER]: userEventsHandler(config) },
   };
 }

@@ -1,7 +1,9 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, ConfigError, loadAppConfig } from '../config/app-config';
+import { AppConfig, loadAppConfig } from '../config/app-config';
+import { loadEnvFile } from '../config/env-file';
+import { ConfigError } from '../config/env-rules';
 import type { ServiceIdentity } from '../config/service-identity';
 import { configureApp } from './configure-app';
 import type { InFlightRequests } from './in-flight-requests';
@@ -11,7 +13,9 @@ import { startTracing } from '../tracing/tracing';
 
 export type RootModuleFactory = (config: AppConfig) => DynamicModule;
 
-function loadConfigOrExit(identity: ServiceIdentity): AppConfig {
+/** The environment over the `.env` file, validated; a bad value ends the process naming it. */
+async function loadConfigOrExit(identity: ServiceIdentity): Promise<AppConfig> {
+  await loadEnvFile();
   try {
     return loadAppConfig(process.env, identity);
   } catch (error) {
@@ -71,7 +75,7 @@ export async function bootstrapService(
   identity: ServiceIdentity,
   rootModule: RootModuleFactory,
 ): Promise<NestFastifyApplication> {
-  const config = loadConfigOrExit(identity);
+  const config = await loadConfigOrExit(identity);
   const logger = createLogger(config);
   const tracing = startTracing(identity.name);
   const app = await NestFactory.create<NestFastifyApplication>(

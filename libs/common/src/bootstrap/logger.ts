@@ -6,10 +6,34 @@ export function logLevelsUpTo(level: AppConfig['logLevel']): LogLevel[] {
   return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }
 
+/**
+ * Colours on a terminal only, unless FORCE_COLOR asks for them (npm run dev does, for the pipes
+ * it reads on a terminal); never with NO_COLOR.
+ */
+export function colorsWanted(
+  env: Record<string, string | undefined> = process.env,
+  onTerminal: boolean = Boolean(process.stdout.isTTY),
+): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0';
+  return onTerminal;
+}
+
+/**
+ * Text lines without Nest's `[Nest] <pid>  -` head: what runs a service labels its lines already
+ * (npm run dev, docker compose), and JSON lines carry the pid.
+ */
+class ServiceLogger extends ConsoleLogger {
+  protected override formatPid(): string {
+    return '';
+  }
+}
+
 export function createLogger(config: AppConfig): ConsoleLogger {
-  return new ConsoleLogger({
-    prefix: config.serviceName,
-    json: config.logFormat === 'json',
+  const json = config.logFormat === 'json';
+  return new ServiceLogger({
+    json,
+    colors: !json && colorsWanted(),
     logLevels: logLevelsUpTo(config.logLevel),
   });
 }

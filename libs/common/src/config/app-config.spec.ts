@@ -1,4 +1,5 @@
-import { ConfigError, loadAppConfig } from './app-config';
+import { loadAppConfig } from './app-config';
+import { ConfigError } from './env-rules';
 import type { ServiceIdentity } from './service-identity';
 
 const ORDER: ServiceIdentity = {
@@ -70,6 +71,30 @@ describe('loadAppConfig', () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
+  });
+
+  describe('ORDER_SYNC_STATUSES, by the rule the ops CLI shares', () => {
+    it.each([',', ' , '])('refuses %p: a list of no status would stop all syncing', (value) => {
+      expect(problemsOf({ ORDER_SYNC_STATUSES: value })).toEqual([
+        'ORDER_SYNC_STATUSES must name at least one status',
+      ]);
+    });
+
+    it.each([[{}], [{ ORDER_SYNC_STATUSES: '' }]])(
+      'takes the default when unset or empty',
+      (env) => {
+        expect(loadAppConfig(env, ORDER).orderSyncStatuses).toEqual(['under process', 'shipping']);
+      },
+    );
+
+    it.each([
+      ['delivered', ['delivered']],
+      ['shipping, delivered', ['shipping', 'delivered']],
+    ])('accepts %p', (value, statuses) => {
+      expect(loadAppConfig({ ORDER_SYNC_STATUSES: value }, ORDER).orderSyncStatuses).toEqual(
+        statuses,
+      );
+    });
   });
 
   it('reports every bad variable at once', () => {

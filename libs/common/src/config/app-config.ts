@@ -1,24 +1,25 @@
-import { plainToInstance, Transform, Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { ServiceIdentity } from './service-identity';
-import { ORDER_STATUSES, type OrderStatus } from '@aware/contracts';
-import { MONGO_URI_PATTERN, mongoUriMessage, splitCommaList } from './env-rules';
+import type { OrderStatus } from '@aware/contracts';
+import {
+  DEFAULT_AMQP_URL,
+  DEFAULT_ORDER_SYNC_STATUSES,
+  IsAmqpUrl,
+  IsMongoUri,
+  IsOrderSyncStatuses,
+  IsTopologyPrefix,
+  validateEnvironment,
+} from './env-rules';
 import { PACKAGE_VERSION } from './package-version';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
-/** The environment as the process receives it; every variable is documented in .env.example. */
+/**
+ * The environment as the process receives it; every variable is documented in .env.example.
+ * Decorators run bottom-up: the type check sits lowest so a bad value gets one message.
+ */
 class EnvironmentVariables {
   @IsOptional()
   @Type(() => Number)
@@ -28,13 +29,11 @@ class EnvironmentVariables {
   PORT?: number;
 
   @IsOptional()
-  @IsString()
-  @Matches(MONGO_URI_PATTERN, { message: mongoUriMessage('MONGO_URI') })
+  @IsMongoUri('MONGO_URI')
   MONGO_URI?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  @IsAmqpUrl()
   AMQP_URL?: string;
 
   @IsOptional()
@@ -46,11 +45,7 @@ class EnvironmentVariables {
   LOG_FORMAT?: 'text' | 'json';
 
   @IsOptional()
-  @Transform(splitCommaList)
-  @IsIn(ORDER_STATUSES, {
-    each: true,
-    message: `ORDER_SYNC_STATUSES must be a comma-separated list of: ${ORDER_STATUSES.join(', ')}`,
-  })
+  @IsOrderSyncStatuses()
   ORDER_SYNC_STATUSES?: OrderStatus[];
 
   @IsOptional()
@@ -61,9 +56,7 @@ class EnvironmentVariables {
   SHUTDOWN_TIMEOUT_MS?: number;
 
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_.-]{1,50}$/, {
-    message: 'AMQP_TOPOLOGY_PREFIX must be 1-50 characters of letters, digits, _ . -',
-  })
+  @IsTopologyPrefix()
   AMQP_TOPOLOGY_PREFIX?: string;
 
   @IsOptional()
@@ -101,13 +94,6 @@ class EnvironmentVariables {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
   DB_COMMAND_STATS?: 'true' | 'false';
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
 }
 
 export interface EventsConfig {
@@ -153,35 +139,20 @@ export class AppConfig {
   }
 }
 
-function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-    ),
-  );
-}
-
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadAppConfig(
   env: Record<string, string | undefined>,
   service: ServiceIdentity,
 ): AppConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = plainToInstance(EnvironmentVariables, present);
-  // Decorators run bottom-up: the type check sits lowest so a bad value gets one message.
-  const errors = validateSync(parsed, { whitelist: true, stopAtFirstError: true });
-  if (errors.length > 0) throw new ConfigError(describe(errors));
-
+  const parsed = validateEnvironment(EnvironmentVariables, env);
   return new AppConfig(
     service,
     parsed.PORT ?? 3000,
     parsed.MONGO_URI ?? `mongodb://127.0.0.1:27017/${service.defaultDatabase}`,
-    parsed.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    parsed.AMQP_URL ?? DEFAULT_AMQP_URL,
     parsed.LOG_LEVEL ?? 'log',
     parsed.LOG_FORMAT ?? 'text',
-    parsed.ORDER_SYNC_STATUSES ?? ['under process', 'shipping'],
+    parsed.ORDER_SYNC_STATUSES ?? DEFAULT_ORDER_SYNC_STATUSES,
     parsed.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     {
       topologyPrefix: parsed.AMQP_TOPOLOGY_PREFIX ? `${parsed.AMQP_TOPOLOGY_PREFIX}.` : '',

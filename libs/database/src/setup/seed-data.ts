@@ -102,7 +102,7 @@ const CATALOG: readonly Pick<OrderItemDocument, 'itemId' | 'price'>[] = [
 const ORDER_COUNT = 15;
 
 /**
- * The paper's sample users (seeded by db:seed, docs/operations.md), as version 1 of each. `published: true`:
+ * The sample users (seeded by db:seed, docs/operations.md), as version 1 of each. `published: true`:
  * seed data is loaded, not announced, so the outbox relays leave it alone.
  */
 export const SEED_USERS: readonly UserRecord[] = PEOPLE.map((person, index) => {
