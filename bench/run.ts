@@ -282,6 +282,11 @@ class Bench {
   async syncLag(pool: string[], watcher: OrderVersionWatcher): Promise<void> {
     for (const perSecond of LAG_RATES) {
       const phase = `sync lag at ${perSecond} PUT/s`;
+      // From a quiet consumer: events of earlier phases must not queue ahead of these.
+      await eventsSettled(
+        () => eventTotals(this.target.metricsUrls),
+        Date.now() + this.settings.fanOutTimeoutMs,
+      );
       log(phase);
       const next = rotating(pool);
       const sent = await this.counted(

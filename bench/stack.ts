@@ -170,13 +170,17 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
   const common = {
     AMQP_URL: amqpUrl,
     AMQP_TOPOLOGY_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
+    // The services' own defaults: one JSON line per request and per event is part of the cost
+    // measured, and the lines land in bench/results/raw for reading a run afterwards.
+    LOG_LEVEL: 'log',
+    LOG_FORMAT: 'json',
     DB_COMMAND_STATS: 'true',
   };
   const service = (app: AppName, mongoUri: string): ServiceProcess =>
     new ServiceProcess({
       app,
       env: { ...common, MONGO_URI: mongoUri },
+      keepLines: 2_000_000,
       ...(options.cpuProfileDir && {
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, app)}`],
       }),

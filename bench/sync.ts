@@ -5,11 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, type Collection, type Document, type WriteError } from 'mongodb';
+import { log } from '../scripts/infra';
 import type { SentPut } from './load';
 
 /** How often the watcher looks; lags are measured to about this resolution. */
 const POLL_INTERVAL_MS = 5;
 const SEED_ATTEMPTS = 5;
+/** Lags above this are logged with what a person needs to find them in the services' logs. */
+const SLOW_LAG_MS = 1_000;
 
 export interface LagSummary {
   count: number;
@@ -65,13 +68,25 @@ export class OrderVersionWatcher {
     return lags;
   }
 
-  /** Waits until every expected version arrived or `timeoutMs` passed; returns those missing. */
+  /**
+   * Waits until every expected version arrived or `timeoutMs` passed; returns those missing, and
+   * forgets them, so a late arrival does not count as a lag of the next phase.
+   */
   async drain(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (this.pendingCount() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return this.pendingCount();
+    const missing = this.pendingCount();
+    for (const [userId, puts] of this.pending) {
+      for (const put of puts) {
+        log(
+          `missing: user ${userId} v${put.version}, answered ${new Date(put.answeredAt).toISOString()}`,
+        );
+      }
+    }
+    this.pending.clear();
+    return missing;
   }
 
   async stop(): Promise<void> {
@@ -109,7 +124,14 @@ export class OrderVersionWatcher {
     const waiting = puts.filter((put) => {
       if (put.version > reached) return true;
       // The order can change before the client has read the answer: that is a lag of zero.
-      this.lags.push(Math.max(0, seenAt - put.answeredAt));
+      const lag = Math.max(0, seenAt - put.answeredAt);
+      this.lags.push(lag);
+      if (lag > SLOW_LAG_MS) {
+        const answered = new Date(put.answeredAt).toISOString();
+        log(
+          `slow: user ${userId} v${put.version}, answered ${answered}, on its order ${lag} ms later`,
+        );
+      }
       return false;
     });
     if (waiting.length > 0) this.pending.set(userId, waiting);

@@ -92,6 +92,8 @@ export interface ServiceProcessOptions {
   name?: string;
   /** Options for node itself, e.g. the bench's `--cpu-prof`. */
   nodeArgs?: readonly string[];
+  /** Lines of output kept (the newest); the bench keeps a whole run's. */
+  keepLines?: number;
 }
 
 /**
@@ -242,7 +244,8 @@ export class ServiceProcess {
 
   private push(line: string): void {
     this.lines.push(line);
-    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+    const keep = this.options.keepLines ?? MAX_LINES;
+    if (this.lines.length > keep) this.lines.splice(0, this.lines.length - keep);
   }
 }
 
