@@ -121,9 +121,10 @@ function uniqueEmail(): string {
 
 let addressCounter = 0;
 /** A new street each time, so every PUT changes the user and publishes an event. */
+/** Never BENCH_ADDRESS itself: a PUT that changes nothing makes no version and no event. */
 function freshAddress(): typeof BENCH_ADDRESS {
   addressCounter += 1;
-  return { ...BENCH_ADDRESS, street: `${addressCounter} Bench Street` };
+  return { ...BENCH_ADDRESS, street: `${addressCounter} Moving Street` };
 }
 
 function rotating<T>(items: readonly T[]): () => T {
