@@ -95,18 +95,19 @@ export class UsersRepository {
   /**
    * After the broker confirmed `version`: it is marked, and the versions below it, which it
    * supersedes (the user is its newest version), are dropped. Every command names one key, so
-   * none scans on an engine that pushes down nothing else; the walk down stops at the first gap,
-   * since each prune leaves nothing below the version it settled.
+   * none scans on an engine that pushes down nothing else. The walk down stops at a version that
+   * was itself published (its own prune cleared what lay below it) or at a gap.
    */
   async markPublished(userId: string, version: number): Promise<void> {
     await this.users
       .updateOne({ _id: userVersionKey(userId, version) }, { $set: { published: true } })
       .exec();
     for (let older = version - 1; older >= Math.max(1, version - PRUNE_LIMIT); older -= 1) {
-      const { deletedCount } = await this.users
-        .deleteOne({ _id: userVersionKey(userId, older) })
+      const dropped = await this.users
+        .findOneAndDelete({ _id: userVersionKey(userId, older) })
+        .lean<UserRecord>()
         .exec();
-      if (deletedCount === 0) return;
+      if (!dropped || dropped.published) return;
     }
   }
 
