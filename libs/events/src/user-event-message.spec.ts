@@ -1,4 +1,4 @@
-import { parseUserEvent } from '@aware/contracts';
+import { parseEnvelope, UserUpdated } from '@aware/contracts';
 import type { UserRecord } from '@aware/database';
 import { toUserEvent } from './user-event-message';
 
@@ -26,7 +26,7 @@ describe('toUserEvent', () => {
       published: false,
     };
     const event = toUserEvent(version);
-    expect(parseUserEvent(JSON.parse(JSON.stringify(event)))).toBeTruthy();
+    expect(UserUpdated.parse(parseEnvelope(JSON.parse(JSON.stringify(event))))).toBeTruthy();
     expect(event).toEqual({
       eventId: version.event.eventId,
       type: 'user.updated',

@@ -3,7 +3,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig, endSpan, logFields, SpanKind, startSpan } from '@aware/common';
-import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
+import {
+  InvalidEventError,
+  parseEnvelope,
+  USER_EVENT_TYPES,
+  USER_EVENTS,
+  type UserEvent,
+} from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
 import { UserSnapshotHandler } from './user-snapshot.handler';
 
@@ -15,6 +21,16 @@ const MAX_RETRY_DELAY_MS = 2_000;
 function deliveryCount(message: ConsumeMessage): number {
   const count: unknown = message.properties.headers?.['x-delivery-count'];
   return typeof count === 'number' ? count : 0;
+}
+
+/** The envelope, then the data by its type's contract; throws InvalidEventError. */
+function parseUserEvent(body: unknown): UserEvent {
+  const envelope = parseEnvelope(body);
+  const contract = USER_EVENTS.find((candidate) => candidate.type === envelope.type);
+  if (!contract) {
+    throw new InvalidEventError([`type: must be one of ${USER_EVENT_TYPES.join(', ')}`]);
+  }
+  return contract.parse(envelope);
 }
 
 /**
@@ -39,7 +55,7 @@ export class UserEventsSubscriber {
     try {
       event = parseUserEvent(body);
     } catch (error) {
-      const reason = error instanceof InvalidUserEventError ? error.message : String(error);
+      const reason = error instanceof InvalidEventError ? error.message : String(error);
       this.logger.warn(`dead-lettering message ${messageId}: ${reason}`);
       this.metrics.consumed.inc({ outcome: 'dead_lettered' });
       return new Nack(false);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sameAddress, sameEmails, type UserEvent } from '@aware/contracts';
+import { sameAddress, sameEmails, UserUpdated } from '@aware/contracts';
 import type { OrderRecord, UserRecord, UserState } from '@aware/database';
 import { toUserEvent, userEventsTopology } from '@aware/events';
 import { ConfirmedChannel } from '../confirmed-channel';
@@ -154,13 +154,8 @@ async function unfreezeDrifted(
  * The user's newest state as a fresh `user.updated` event. The consumer applies it only where
  * orders or the projection are older, so re-publishing is safe however often it runs.
  */
-function repairEvent(user: UserRecord): UserEvent {
-  return {
-    ...toUserEvent(user),
-    eventId: randomUUID(),
-    type: 'user.updated',
-    occurredAt: new Date().toISOString(),
-  };
+function repairEvent(user: UserRecord): UserUpdated {
+  return UserUpdated.envelope(toUserEvent(user).data, user.event.producer);
 }
 
 /** Re-publishes the newest state of each user with confirms; fails if any reaches no queue. */
