@@ -6,9 +6,9 @@ import {
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
-import { UsersDatabaseModule } from '@aware/database';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxStore } from './outbox-store';
 import {
   orderQueueArguments,
   topologyExchanges,
@@ -102,6 +102,13 @@ function rabbitModule(role: EventsRole): DynamicModule {
   });
 }
 
+export interface ProducerOptions {
+  /** What the outbox store needs injected (the producer's database module). */
+  imports?: ModuleMetadata['imports'];
+  /** The producer's outbox, which the relay publishes from. */
+  outbox: Type<OutboxStore>;
+}
+
 export interface ConsumerOptions {
   imports?: ModuleMetadata['imports'];
   /** The consumer's handling of each user event. */
@@ -114,13 +121,19 @@ export interface ConsumerOptions {
  */
 @Module({})
 export class EventsModule {
-  /** user-v1 / user-v2: the publisher and the outbox relay. */
-  static forProducer(): DynamicModule {
+  /** user-v1 / user-v2: the publisher and the outbox relay, reading the given outbox. */
+  static forProducer(options: ProducerOptions): DynamicModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule('producer'), UsersDatabaseModule],
-      providers: [UserEventsPublisher, OutboxRelay, EventMetrics, OutboxMetrics],
+      imports: [rabbitModule('producer'), ...(options.imports ?? [])],
+      providers: [
+        UserEventsPublisher,
+        OutboxRelay,
+        EventMetrics,
+        OutboxMetrics,
+        { provide: OutboxStore, useClass: options.outbox },
+      ],
       exports: [OutboxRelay, RabbitMQModule],
     };
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sameAddress, sameEmails, UserUpdated } from '@aware/contracts';
 import type { OrderRecord, UserRecord, UserState } from '@aware/database';
-import { toUserEvent, userEventsTopology } from '@aware/events';
+import { userEventsTopology } from '@aware/events';
+import { userSnapshotOf } from '@aware/users';
 import { ConfirmedChannel } from '../confirmed-channel';
 import { ExitCode, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
@@ -155,7 +156,7 @@ async function unfreezeDrifted(
  * orders or the projection are older, so re-publishing is safe however often it runs.
  */
 function repairEvent(user: UserRecord): UserUpdated {
-  return UserUpdated.envelope(toUserEvent(user).data, user.event.producer);
+  return UserUpdated.envelope(userSnapshotOf(user), user.event.producer);
 }
 
 /** Re-publishes the newest state of each user with confirms; fails if any reaches no queue. */
