@@ -5,7 +5,9 @@ import {
   type RabbitMQConfig,
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '@aware/common';
+import { EventHandlerRegistry } from './event-handler.registry';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxStore } from './outbox-store';
@@ -18,7 +20,6 @@ import {
 } from './topology';
 import { UserEventsPublisher } from './user-events.publisher';
 import { USER_EVENTS_HANDLER, UserEventsSubscriber } from './user-events.subscriber';
-import { UserSnapshotHandler } from './user-snapshot.handler';
 
 /**
  * When the broker connection drops while a message is being handled, the library's ack/nack on
@@ -109,12 +110,6 @@ export interface ProducerOptions {
   outbox: Type<OutboxStore>;
 }
 
-export interface ConsumerOptions {
-  imports?: ModuleMetadata['imports'];
-  /** The consumer's handling of each user event. */
-  handler: Type<UserSnapshotHandler>;
-}
-
 /**
  * User events over RabbitMQ (docs/events.md): the producer side and the consumer side. Global, so the
  * users feature and the readiness check share the one broker connection.
@@ -138,17 +133,13 @@ export class EventsModule {
     };
   }
 
-  /** order: the subscriber, calling the app's handler. */
-  static forConsumer(options: ConsumerOptions): DynamicModule {
+  /** order: the subscriber, handing each event to the app's @HandlesEvent method for its type. */
+  static forConsumer(): DynamicModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule('consumer'), ...(options.imports ?? [])],
-      providers: [
-        UserEventsSubscriber,
-        EventMetrics,
-        { provide: UserSnapshotHandler, useClass: options.handler },
-      ],
+      imports: [rabbitModule('consumer'), DiscoveryModule],
+      providers: [UserEventsSubscriber, EventHandlerRegistry, EventMetrics],
       exports: [RabbitMQModule],
     };
   }

@@ -1,3 +1,4 @@
+export * from './event-handler.registry';
 export * from './event-metrics';
 export * from './events.module';
 export * from './outbox-relay';
@@ -6,4 +7,3 @@ export * from './rabbit-readiness.check';
 export * from './topology';
 export * from './user-events.publisher';
 export * from './user-events.subscriber';
-export * from './user-snapshot.handler';
