@@ -1,4 +1,5 @@
 export * from './event-handler.registry';
+export * from './event-message';
 export * from './event-metrics';
 export * from './events.module';
 export * from './outbox-relay';

@@ -4,6 +4,7 @@ import type { Options } from 'amqplib';
 import { AppConfig, endSpan, SpanKind, startSpan, traceparentOf } from '@aware/common';
 import type { EventEnvelope } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
+import { eventMessageOptions } from './event-message';
 import { userEventsTopology } from './topology';
 
 /** amqp-connection-manager rejects a publish that is not confirmed within `timeout` ms. */
@@ -45,12 +46,7 @@ export class UserEventsPublisher {
     });
     const carried = traceparentOf(span);
     const options: ConfirmedPublishOptions = {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: event.eventId,
-      type: event.type,
-      appId: event.producer,
-      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+      ...eventMessageOptions(event),
       ...(correlationId && { correlationId }),
       ...(carried && { headers: { traceparent: carried } }),
       timeout: this.config.events.publishTimeoutMs,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sameAddress, sameEmails, UserUpdated } from '@aware/contracts';
 import type { OrderRecord, UserRecord, UserState } from '@aware/database';
-import { userEventsTopology } from '@aware/events';
+import { eventMessageOptions, userEventsTopology } from '@aware/events';
 import { userSnapshotOf } from '@aware/users';
 import { ConfirmedChannel } from '../confirmed-channel';
 import { ExitCode, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
@@ -174,13 +174,8 @@ async function republish(users: readonly UserRecord[], { config }: OpsContext): 
         event.type,
         Buffer.from(JSON.stringify(event)),
         {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: event.eventId,
+          ...eventMessageOptions(event),
           correlationId,
-          type: event.type,
-          appId: event.producer,
-          timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
         },
       );
       if (outcome === 'unroutable') {
