@@ -1,7 +1,7 @@
 import type { Channel } from 'amqplib';
 import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { parseUserEvent, type OrderStatus } from '@aware/contracts';
+import { parseEnvelope, UserUpdated, type OrderStatus } from '@aware/contracts';
 import {
   ORDERS_COLLECTION,
   SEED_ORDERS,
@@ -144,7 +144,7 @@ describe('ops drift:audit (docs/events.md)', () => {
     const messages = await takeMessages(channel, ops.topology.queue, 2);
     expect(messages).toHaveLength(2);
     const events = messages.map((message) => {
-      const event = parseUserEvent(JSON.parse(message.content.toString()));
+      const event = UserUpdated.parse(parseEnvelope(JSON.parse(message.content.toString())));
       expect(message.fields.routingKey).toBe('user.updated');
       expect(message.properties).toMatchObject({
         messageId: event.eventId,
@@ -251,7 +251,8 @@ describe('ops drift:audit: orders that claim a version they do not hold', () => 
     ).toBe(0);
     const messages = await takeMessages(channel, ops.topology.queue, 2);
     const repaired = messages.map(
-      (message) => parseUserEvent(JSON.parse(message.content.toString())).data.userId,
+      (message) =>
+        UserUpdated.parse(parseEnvelope(JSON.parse(message.content.toString()))).data.userId,
     );
     expect(repaired.sort()).toEqual([ADA.userId, ALAN.userId].sort());
   });

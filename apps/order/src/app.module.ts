@@ -9,7 +9,7 @@ import {
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
-import { OrderSync } from './sync/order-sync.service';
+import { SyncModule } from './sync/sync.module';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';
 
 export const ORDER: ServiceIdentity = {
@@ -32,7 +32,8 @@ export class OrderServiceModule {
         DatabaseModule,
         WriterLeaseModule,
         OrdersModule,
-        EventsModule.forConsumer({ imports: [OrdersModule], handler: OrderSync }),
+        SyncModule,
+        EventsModule.forConsumer(),
         HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
       ],
     };

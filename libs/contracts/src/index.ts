@@ -13,5 +13,6 @@ export * from './orders/dto/update-order-status.dto';
 export * from './orders/dto/update-order-details.dto';
 export * from './orders/dto/list-orders-query.dto';
 export * from './orders/dto/order.dto';
+export * from './events/event-contract';
 export * from './events/user-event';
 export * from './orders/order-total';

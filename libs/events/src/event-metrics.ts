@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Metrics } from '@aware/common';
-import { UsersRepository, type OutboxBacklog } from '@aware/database';
+import type { OutboxBacklog } from '@aware/database';
+import { OutboxStore } from './outbox-store';
 
 export type ConsumeOutcome = 'applied' | 'dead_lettered' | 'requeued';
 
@@ -45,7 +46,7 @@ export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     metrics: Metrics,
-    private readonly users: UsersRepository,
+    private readonly outbox: OutboxStore,
   ) {
     const read = (): OutboxBacklog => this.backlog;
     metrics.gauge({
@@ -79,7 +80,7 @@ export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      this.backlog = await this.users.outboxBacklog();
+      this.backlog = await this.outbox.backlog();
     } catch {
       // The database is down: keep the last values; readiness reports the outage.
     } finally {

@@ -5,10 +5,12 @@ import {
   type RabbitMQConfig,
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '@aware/common';
-import { UsersDatabaseModule } from '@aware/database';
+import { EventHandlerRegistry } from './event-handler.registry';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxStore } from './outbox-store';
 import {
   orderQueueArguments,
   topologyExchanges,
@@ -18,7 +20,6 @@ import {
 } from './topology';
 import { UserEventsPublisher } from './user-events.publisher';
 import { USER_EVENTS_HANDLER, UserEventsSubscriber } from './user-events.subscriber';
-import { UserSnapshotHandler } from './user-snapshot.handler';
 
 /**
  * When the broker connection drops while a message is being handled, the library's ack/nack on
@@ -119,10 +120,11 @@ function rabbitModule(role: EventsRole): DynamicModule {
   });
 }
 
-export interface ConsumerOptions {
+export interface ProducerOptions {
+  /** What the outbox store needs injected (the producer's database module). */
   imports?: ModuleMetadata['imports'];
-  /** The consumer's handling of each user event. */
-  handler: Type<UserSnapshotHandler>;
+  /** The producer's outbox, which the relay publishes from. */
+  outbox: Type<OutboxStore>;
 }
 
 /**
@@ -131,28 +133,30 @@ export interface ConsumerOptions {
  */
 @Module({})
 export class EventsModule {
-  /** user-v1 / user-v2: the publisher and the outbox relay. */
-  static forProducer(): DynamicModule {
+  /** user-v1 / user-v2: the publisher and the outbox relay, reading the given outbox. */
+  static forProducer(options: ProducerOptions): DynamicModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule('producer'), UsersDatabaseModule],
-      providers: [UserEventsPublisher, OutboxRelay, EventMetrics, OutboxMetrics],
+      imports: [rabbitModule('producer'), ...(options.imports ?? [])],
+      providers: [
+        UserEventsPublisher,
+        OutboxRelay,
+        EventMetrics,
+        OutboxMetrics,
+        { provide: OutboxStore, useClass: options.outbox },
+      ],
       exports: [OutboxRelay, RabbitMQModule],
     };
   }
 
-  /** order: the subscriber, calling the app's handler. */
-  static forConsumer(options: ConsumerOptions): DynamicModule {
+  /** order: the subscriber, handing each event to the app's @HandlesEvent method for its type. */
+  static forConsumer(): DynamicModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule('consumer'), ...(options.imports ?? [])],
-      providers: [
-        UserEventsSubscriber,
-        EventMetrics,
-        { provide: UserSnapshotHandler, useClass: options.handler },
-      ],
+      imports: [rabbitModule('consumer'), DiscoveryModule],
+      providers: [UserEventsSubscriber, EventHandlerRegistry, EventMetrics],
       exports: [RabbitMQModule],
     };
   }

@@ -1,56 +1,52 @@
 import { loadAppConfig } from '@aware/common';
-import type { UserEvent } from '@aware/contracts';
-import type { UserRecord, UsersRepository } from '@aware/database';
+import type { EventEnvelope } from '@aware/contracts';
 import { OutboxRelay } from './outbox-relay';
+import type { OutboxEntry, OutboxStore } from './outbox-store';
 import type { UserEventsPublisher } from './user-events.publisher';
 
 const USER = '3b241101-e2bb-4255-8caf-4136c566a962';
 
-function versionDoc(version: number): UserRecord {
-  return {
-    userId: USER,
-    version,
-    emails: [`v${version}@example.com`],
-    deliveryAddress: { street: 's', city: 'c', state: 'st', postalCode: 'p', country: 'US' },
-    event: {
-      eventId: `00000000-0000-4000-8000-00000000000${version}`,
-      type: version === 1 ? 'user.created' : 'user.updated',
-      occurredAt: new Date(),
-      producer: 'user-v1',
-    },
-    published: false,
+type VersionEvent = EventEnvelope<string, { version: number }>;
+
+function entry(version: number): OutboxEntry {
+  const event: VersionEvent = {
+    eventId: `00000000-0000-4000-8000-00000000000${version}`,
+    type: version === 1 ? 'user.created' : 'user.updated',
+    schemaVersion: 1,
+    occurredAt: new Date().toISOString(),
+    producer: 'user-v1',
+    data: { version },
   };
+  return { version, published: false, event };
 }
 
 /** In-memory stand-ins: the relay's logic (newest only, confirm-then-mark) in isolation. */
 class FakeStore {
-  versions = [versionDoc(1), versionDoc(2), versionDoc(3)];
+  versions = [entry(1), entry(2), entry(3)];
   log: string[] = [];
 
-  users = {
-    findVersion: (userId: string, version: number) =>
-      Promise.resolve(
-        this.versions.find((v) => v.userId === userId && v.version === version) ?? null,
-      ),
-    markPublished: (_userId: string, version: number) => {
+  outbox = {
+    find: (_key: string, version: number) =>
+      Promise.resolve(this.versions.find((v) => v.version === version) ?? null),
+    markPublished: (_key: string, version: number) => {
       this.log.push(`mark v${version}`);
       this.versions = this.versions.filter((v) => v.version >= version);
       this.versions.find((v) => v.version === version)!.published = true;
       return Promise.resolve();
     },
-  } as unknown as UsersRepository;
+  } as unknown as OutboxStore;
 }
 
-function relayWith(store: FakeStore, publish: (event: UserEvent) => Promise<void>): OutboxRelay {
+function relayWith(store: FakeStore, publish: (event: VersionEvent) => Promise<void>): OutboxRelay {
   const publisher = {
     connected: true,
-    publish: async (event: UserEvent) => {
+    publish: async (event: VersionEvent) => {
       await publish(event);
       store.log.push(`publish v${event.data.version}`);
     },
   } as unknown as UserEventsPublisher;
   return new OutboxRelay(
-    store.users,
+    store.outbox,
     publisher,
     loadAppConfig(
       {},
@@ -85,7 +81,7 @@ describe('OutboxRelay', () => {
 
   it('publishes nothing when the version is already published', async () => {
     const store = new FakeStore();
-    store.versions = [{ ...versionDoc(1), published: true }];
+    store.versions = [{ ...entry(1), published: true }];
     const publish = jest.fn(() => Promise.resolve());
     expect(await relayWith(store, publish).publishNow(USER, 1)).toBe('published');
     expect(publish).not.toHaveBeenCalled();
@@ -93,7 +89,7 @@ describe('OutboxRelay', () => {
 
   it('publishes nothing when a newer version superseded and pruned the one it is given', async () => {
     const store = new FakeStore();
-    store.versions = [{ ...versionDoc(3), published: true }];
+    store.versions = [{ ...entry(3), published: true }];
     const publish = jest.fn(() => Promise.resolve());
     expect(await relayWith(store, publish).publishNow(USER, 2)).toBe('published');
     expect(publish).not.toHaveBeenCalled();
@@ -101,14 +97,14 @@ describe('OutboxRelay', () => {
 
   it('runs once more when a write lands during a run, so its event is not left behind', async () => {
     const store = new FakeStore();
-    store.versions = [versionDoc(1)];
+    store.versions = [entry(1)];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const relay = relayWith(store, async (event) => {
       if (event.data.version === 1) await gate;
     });
     const first = relay.publishNow(USER, 1);
-    store.versions.push(versionDoc(2));
+    store.versions.push(entry(2));
     const second = relay.publishNow(USER, 2);
     release();
     expect(await first).toBe('published');

@@ -5,11 +5,10 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { AppConfig, runInOperation } from '@aware/common';
-import { UsersRepository, type PendingVersion } from '@aware/database';
-import { toUserEvent } from './user-event-message';
+import { OutboxStore, type PendingEntry } from './outbox-store';
 import { UserEventsPublisher } from './user-events.publisher';
 
-/** Users whose outbox one sweep pass looks at. */
+/** Outbox entries one sweep pass looks at. */
 const SWEEP_BATCH = 200;
 /** Outboxes published in parallel during a sweep; their confirms arrive together. */
 const SWEEP_CONCURRENCY = 8;
@@ -22,7 +21,7 @@ const IDLE_SWEEP_EVERY = 10;
 /** published: nothing left pending; failed: kept in the outbox for a later run. */
 export type RelayOutcome = 'published' | 'failed';
 
-interface UserRun {
+interface KeyRun {
   done: Promise<RelayOutcome>;
   /** The newest version this process asked to publish; a run always publishes the newest. */
   version: number;
@@ -30,19 +29,19 @@ interface UserRun {
 }
 
 /**
- * Publishes the events stored with user versions (the transactional outbox) and marks them
- * published only after the broker confirmed. It runs right after each write for that user and
- * sweeps periodically for whatever a failed or crashed run left behind.
+ * Publishes the events of the transactional outbox (OutboxStore) and marks them published only
+ * after the broker confirmed. It runs right after each write for that key (a user) and sweeps
+ * periodically for whatever a failed or crashed run left behind.
  *
- * Only a user's newest unpublished version is published: each event carries the user's whole
- * synced state, and the consumer applies an event only where it is newer, so older pending ones
- * add nothing. There is no lock between relays: when user-v1 and user-v2 publish the same version,
- * the second copy is a no-op for the consumer.
+ * Only a key's newest unpublished entry is published: each event carries the key's whole state,
+ * and the consumer applies an event only where it is newer, so older pending ones add nothing.
+ * There is no lock between relays: when user-v1 and user-v2 publish the same version, the second
+ * copy is a no-op for the consumer.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly runs = new Map<string, UserRun>();
+  private readonly runs = new Map<string, KeyRun>();
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private stopped = false;
@@ -52,7 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private ticksSinceSweep = 0;
 
   constructor(
-    private readonly users: UsersRepository,
+    private readonly outbox: OutboxStore,
     private readonly publisher: UserEventsPublisher,
     private readonly config: AppConfig,
   ) {}
@@ -73,56 +72,52 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Publishes `version` of the user (its newest, as its writer knows) now; coalesces with a run
-   * already in progress for the same user. Never rejects: what is not published stays in the
+   * Publishes `version` of the key (its newest, as its writer knows) now; coalesces with a run
+   * already in progress for the same key. Never rejects: what is not published stays in the
    * outbox for the sweep.
    */
-  publishNow(userId: string, version: number): Promise<RelayOutcome> {
-    const current = this.runs.get(userId);
+  publishNow(key: string, version: number): Promise<RelayOutcome> {
+    const current = this.runs.get(key);
     if (current) {
       current.version = Math.max(current.version, version);
       current.again = true;
       return current.done;
     }
-    const run: UserRun = { done: Promise.resolve<RelayOutcome>('failed'), version, again: false };
+    const run: KeyRun = { done: Promise.resolve<RelayOutcome>('failed'), version, again: false };
     // Its own operation: kicked from a request, its commands are not on the request path.
-    run.done = runInOperation('outbox relay', () => this.runUntilSettled(userId, run));
-    this.runs.set(userId, run);
+    run.done = runInOperation('outbox relay', () => this.runUntilSettled(key, run));
+    this.runs.set(key, run);
     return run.done;
   }
 
-  private async runUntilSettled(userId: string, run: UserRun): Promise<RelayOutcome> {
+  private async runUntilSettled(key: string, run: KeyRun): Promise<RelayOutcome> {
     let outcome: RelayOutcome;
     do {
       run.again = false;
-      outcome = await this.publishVersion(userId, run.version);
+      outcome = await this.publishVersion(key, run.version);
     } while (run.again && outcome !== 'failed' && !this.stopped);
     // In the same synchronous step as the last look at `again`: a publishNow() call from now on
     // starts a new run instead of flagging this finished one (its version would wait for the sweep).
-    if (this.runs.get(userId) === run) this.runs.delete(userId);
+    if (this.runs.get(key) === run) this.runs.delete(key);
     if (outcome === 'failed') this.leftBehind = true;
     return outcome;
   }
 
   /**
-   * Looked up by its key, the one lookup every engine answers from an index. Gone means a newer
-   * version was published and pruned it: nothing is left to do here.
+   * Looked up by key and version, which the store answers from its primary key. Gone means a
+   * newer version was published and pruned it: nothing is left to do here.
    */
-  private async publishVersion(userId: string, version: number): Promise<RelayOutcome> {
+  private async publishVersion(key: string, version: number): Promise<RelayOutcome> {
     if (this.stopped || !this.publisher.connected) return 'failed';
     try {
-      const pending = await this.users.findVersion(userId, version);
+      const pending = await this.outbox.find(key, version);
       if (!pending || pending.published) return 'published';
-      await this.publisher.publish(
-        toUserEvent(pending),
-        pending.event.correlationId,
-        pending.event.traceparent,
-      );
-      await this.users.markPublished(userId, version);
+      await this.publisher.publish(pending.event, pending.correlationId, pending.traceparent);
+      await this.outbox.markPublished(key, version);
       this.brokerDownLogged = false;
       return 'published';
     } catch (error) {
-      this.logFailure(userId, error);
+      this.logFailure(key, error);
       return 'failed';
     }
   }
@@ -144,9 +139,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepPending(): Promise<void> {
     if (!this.publisher.connected) return;
     const cutoff = new Date(Date.now() - this.config.events.outboxSweepIntervalMs);
-    let pending: PendingVersion[];
+    let pending: PendingEntry[];
     try {
-      pending = await this.users.unpublishedBefore(cutoff, SWEEP_BATCH);
+      pending = await this.outbox.pendingBefore(cutoff, SWEEP_BATCH);
     } catch (error) {
       this.logFailure('(sweep)', error);
       return;
@@ -157,17 +152,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let healthy = true;
     const worker = async (): Promise<void> => {
       while (healthy && next < pending.length && !this.stopped) {
-        const { userId, version } = pending[next++];
-        healthy = (await this.publishNow(userId, version)) !== 'failed';
+        const { key, version } = pending[next++];
+        healthy = (await this.publishNow(key, version)) !== 'failed';
       }
     };
     await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
   }
 
-  private logFailure(userId: string, error: unknown): void {
+  private logFailure(key: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (!this.brokerDownLogged) {
-      this.logger.warn(`outbox of ${userId} kept for retry: ${message}`);
+      this.logger.warn(`outbox of ${key} kept for retry: ${message}`);
       this.brokerDownLogged = true;
     }
   }

@@ -2,14 +2,18 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable } from '@nestjs/common';
 import type { Options } from 'amqplib';
 import { AppConfig, endSpan, SpanKind, startSpan, traceparentOf } from '@aware/common';
-import type { UserEvent } from '@aware/contracts';
+import type { EventEnvelope } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
+import { eventMessageOptions } from './event-message';
 import { userEventsTopology } from './topology';
 
 /** amqp-connection-manager rejects a publish that is not confirmed within `timeout` ms. */
 type ConfirmedPublishOptions = Options.Publish & { timeout: number };
 
-/** Publishes user events as persistent messages and resolves only on the broker's confirm. */
+/**
+ * Publishes events on the user-events exchange as persistent messages, routed by type, and
+ * resolves only on the broker's confirm.
+ */
 @Injectable()
 export class UserEventsPublisher {
   private readonly exchange: string;
@@ -34,7 +38,7 @@ export class UserEventsPublisher {
    * `traceparent` is the trace of the request that caused the event (stored with it in the
    * outbox): the publish is a span of that trace, and the message carries it on to the consumer.
    */
-  async publish(event: UserEvent, correlationId?: string, traceparent?: string): Promise<void> {
+  async publish(event: EventEnvelope, correlationId?: string, traceparent?: string): Promise<void> {
     const span = startSpan(`publish ${event.type}`, SpanKind.PRODUCER, traceparent, {
       'messaging.system': 'rabbitmq',
       'messaging.destination.name': this.exchange,
@@ -42,12 +46,7 @@ export class UserEventsPublisher {
     });
     const carried = traceparentOf(span);
     const options: ConfirmedPublishOptions = {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: event.eventId,
-      type: event.type,
-      appId: event.producer,
-      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+      ...eventMessageOptions(event),
       ...(correlationId && { correlationId }),
       ...(carried && { headers: { traceparent: carried } }),
       timeout: this.config.events.publishTimeoutMs,

@@ -3,9 +3,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig, endSpan, logFields, SpanKind, startSpan } from '@aware/common';
-import { InvalidUserEventError, parseUserEvent } from '@aware/contracts';
+import type { EventSubject } from '@aware/contracts';
 import { EventMetrics } from './event-metrics';
-import { UserSnapshotHandler } from './user-snapshot.handler';
+import { EventHandlerRegistry, type ReceivedEvent } from './event-handler.registry';
 
 /** Name of the handler configuration (queue, bindings) given to RabbitMQModule. */
 export const USER_EVENTS_HANDLER = 'order-user-events';
@@ -17,17 +17,32 @@ function deliveryCount(message: ConsumeMessage): number {
   return typeof count === 'number' ? count : 0;
 }
 
+/** A `user` subject as span attributes: `aware.user_id`, `aware.user_version`. */
+function subjectAttributes({ kind, id, version }: EventSubject): Record<string, string | number> {
+  return {
+    [`aware.${kind}_id`]: id,
+    ...(version !== undefined && { [`aware.${kind}_version`]: version }),
+  };
+}
+
+/** A `user` subject as log fields: `userId`, `version`. */
+function subjectFields({ kind, id, version }: EventSubject): Record<string, string | number> {
+  return { [`${kind}Id`]: id, ...(version !== undefined && { version }) };
+}
+
 /**
- * Consumes user events. Acks only after the handler's database work is done; an invalid message
- * is dead-lettered at once; a transient failure is requeued after a short backoff, and the
- * queue's delivery limit dead-letters a message that keeps failing.
+ * Consumes the events of the order service's queue and hands each to its type's handler
+ * (EventHandlerRegistry). Acks only after the handler's database work is done; an invalid
+ * message, or one of a type nothing here handles, is dead-lettered at once; a transient failure
+ * is requeued after a short backoff, and the queue's delivery limit dead-letters a message that
+ * keeps failing.
  */
 @Injectable()
 export class UserEventsSubscriber {
   private readonly logger = new Logger(UserEventsSubscriber.name);
 
   constructor(
-    private readonly handler: UserSnapshotHandler,
+    private readonly handlers: EventHandlerRegistry,
     private readonly metrics: EventMetrics,
     private readonly config: AppConfig,
   ) {}
@@ -35,15 +50,16 @@ export class UserEventsSubscriber {
   @RabbitSubscribe({ name: USER_EVENTS_HANDLER })
   async handle(body: unknown, message: ConsumeMessage): Promise<Nack | undefined> {
     const messageId = String(message.properties.messageId ?? '(no message id)');
-    let event;
+    let received: ReceivedEvent;
     try {
-      event = parseUserEvent(body);
+      received = this.handlers.receive(body);
     } catch (error) {
-      const reason = error instanceof InvalidUserEventError ? error.message : String(error);
+      const reason = error instanceof Error ? error.message : String(error);
       this.logger.warn(`dead-lettering message ${messageId}: ${reason}`);
       this.metrics.consumed.inc({ outcome: 'dead_lettered' });
       return new Nack(false);
     }
+    const { event, subject } = received;
     const header: unknown = message.properties.headers?.traceparent;
     const span = startSpan(
       `process ${event.type}`,
@@ -52,23 +68,21 @@ export class UserEventsSubscriber {
       {
         'messaging.system': 'rabbitmq',
         'messaging.message.id': event.eventId,
-        'aware.user_id': event.data.userId,
-        'aware.user_version': event.data.version,
+        ...subjectAttributes(subject),
       },
     );
     try {
-      const changed = await this.handler.applyUserSnapshot(event.data, event);
-      span.setAttribute('aware.orders_changed', changed);
+      const changed = Object.entries(await received.handle());
+      for (const [what, count] of changed) span.setAttribute(`aware.${what}_changed`, count);
       endSpan(span);
       this.metrics.consumed.inc({ outcome: 'applied' });
       this.logger.log(
         logFields(this.config, {
           msg: 'event applied',
           type: event.type,
-          userId: event.data.userId,
-          version: event.data.version,
-          outcome: changed > 0 ? 'applied' : 'no-op',
-          ordersChanged: changed,
+          ...subjectFields(subject),
+          outcome: changed.some(([, count]) => count > 0) ? 'applied' : 'no-op',
+          ...Object.fromEntries(changed.map(([what, count]) => [`${what}Changed`, count])),
           lagMs: Date.now() - Date.parse(event.occurredAt),
           correlationId: message.properties.correlationId as string | undefined,
           eventId: event.eventId,

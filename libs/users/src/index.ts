@@ -6,3 +6,4 @@ export * from './user-response';
 export * from './users.module';
 export * from './users.service';
 export * from './user-service.module';
+export * from './users-outbox';

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, AppConfigModule, HealthModule, MetricsModule } from '@aware/common';
-import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
+import { DatabaseModule, MongoReadinessCheck, UsersDatabaseModule } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { UsersModule, type UsersModuleOptions } from './users.module';
+import { UsersOutbox } from './users-outbox';
 
 /** The root module of a user service version; the options carry what differs between versions. */
 @Module({})
@@ -14,7 +15,7 @@ export class UserServiceModule {
         AppConfigModule.forRoot(config),
         MetricsModule,
         DatabaseModule,
-        EventsModule.forProducer(),
+        EventsModule.forProducer({ imports: [UsersDatabaseModule], outbox: UsersOutbox }),
         HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
         UsersModule.forRoot(options),
       ],

@@ -15,9 +15,11 @@ import {
   sameEmails,
   toAddress,
   USER_EVENT_PRODUCERS,
+  UserCreated,
+  UserUpdated,
   type CreateUserDto,
   type UserEventProducer,
-  type UserEventType,
+  type UserEventContract,
   type UpdateUserDto,
   type UserDto,
 } from '@aware/contracts';
@@ -68,7 +70,7 @@ export class UsersService {
       ...(dto.phoneNumber !== undefined && { phoneNumber: dto.phoneNumber }),
       ...this.timestamps.onCreate(dto, now),
       version: FIRST_USER_VERSION,
-      event: this.eventOf('user.created', now, origin),
+      event: this.eventOf(UserCreated, now, origin),
       published: false,
     };
     try {
@@ -132,7 +134,7 @@ export class UsersService {
         deliveryAddress,
         ...this.timestamps.onUpdate(now),
         version: current.version + 1,
-        event: this.eventOf('user.updated', now, origin),
+        event: this.eventOf(UserUpdated, now, origin),
         published: false,
       };
       if (await this.users.insertVersion(next)) {
@@ -149,14 +151,15 @@ export class UsersService {
     );
   }
 
+  /** A new version's outbox entry; the relay sends the version's state as its data (userEventOf). */
   private eventOf(
-    type: UserEventType,
+    event: UserEventContract,
     occurredAt: Date,
     origin: RequestOrigin | undefined,
   ): UserVersionEvent {
     return {
       eventId: randomUUID(),
-      type,
+      type: event.type,
       occurredAt,
       producer: this.producer,
       ...(origin && { correlationId: origin.requestId }),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sameAddress, sameEmails, type UserEvent } from '@aware/contracts';
+import { sameAddress, sameEmails, UserUpdated } from '@aware/contracts';
 import type { OrderRecord, UserRecord, UserState } from '@aware/database';
-import { toUserEvent, userEventsTopology } from '@aware/events';
+import { eventMessageOptions, userEventsTopology } from '@aware/events';
+import { userSnapshotOf } from '@aware/users';
 import { ConfirmedChannel } from '../confirmed-channel';
 import { ExitCode, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
@@ -154,13 +155,8 @@ async function unfreezeDrifted(
  * The user's newest state as a fresh `user.updated` event. The consumer applies it only where
  * orders or the projection are older, so re-publishing is safe however often it runs.
  */
-function repairEvent(user: UserRecord): UserEvent {
-  return {
-    ...toUserEvent(user),
-    eventId: randomUUID(),
-    type: 'user.updated',
-    occurredAt: new Date().toISOString(),
-  };
+function repairEvent(user: UserRecord): UserUpdated {
+  return UserUpdated.envelope(userSnapshotOf(user), user.event.producer);
 }
 
 /** Re-publishes the newest state of each user with confirms; fails if any reaches no queue. */
@@ -178,13 +174,8 @@ async function republish(users: readonly UserRecord[], { config }: OpsContext): 
         event.type,
         Buffer.from(JSON.stringify(event)),
         {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: event.eventId,
+          ...eventMessageOptions(event),
           correlationId,
-          type: event.type,
-          appId: event.producer,
-          timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
         },
       );
       if (outcome === 'unroutable') {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
-import type { UserSnapshot } from '@aware/contracts';
+import { UserCreated, UserUpdated } from '@aware/contracts';
 import { OrdersRepository, UserProjectionsRepository } from '@aware/database';
-import { UserSnapshotHandler } from '@aware/events';
+import { HandlesEvent, type EventChanges } from '@aware/events';
 import { OrderLocks } from '../orders/order-locks';
 
 /**
@@ -11,17 +11,16 @@ import { OrderLocks } from '../orders/order-locks';
  * one. Both writes are version-guarded, so duplicates and late events change nothing.
  */
 @Injectable()
-export class OrderSync extends UserSnapshotHandler {
+export class OrderSync {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly projections: UserProjectionsRepository,
     private readonly locks: OrderLocks,
     private readonly config: AppConfig,
-  ) {
-    super();
-  }
+  ) {}
 
-  applyUserSnapshot(snapshot: UserSnapshot): Promise<number> {
+  @HandlesEvent(UserCreated, UserUpdated)
+  applyUserSnapshot({ data: snapshot }: UserCreated | UserUpdated): Promise<EventChanges> {
     return this.locks.forUser(snapshot.userId, async () => {
       const now = new Date();
       await this.projections.applyIfNewer(snapshot, now);
@@ -30,7 +29,7 @@ export class OrderSync extends UserSnapshotHandler {
         this.config.orderSyncStatuses,
         now,
       );
-      return changed;
+      return { orders: changed };
     });
   }
 }

@@ -1,28 +1,14 @@
-import { plainToInstance, Type } from 'class-transformer';
-import {
-  Matches,
-  Equals,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsUUID,
-  Min,
-  ValidateNested,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsObject, Matches, Min, ValidateNested } from 'class-validator';
 import { FIRST_USER_VERSION } from '../limits';
 import { RESOURCE_ID_PATTERN, RESOURCE_ID_RULE } from '../values/resource-id';
 import { AddressDto } from '../values/address.dto';
 import type { Address } from '../values/address';
 import { EmailList } from '../values/email';
+import { defineEvent, type EventOf, type EventSubject } from './event-contract';
 
-export const USER_EVENT_TYPES = ['user.created', 'user.updated'] as const;
-export type UserEventType = (typeof USER_EVENT_TYPES)[number];
 export const USER_EVENT_PRODUCERS = ['user-v1', 'user-v2'] as const;
 export type UserEventProducer = (typeof USER_EVENT_PRODUCERS)[number];
-export const USER_EVENT_SCHEMA_VERSION = 1;
 
 /** The full current state of the synced fields: the newest event alone is enough. */
 export class UserSnapshot {
@@ -42,53 +28,36 @@ export class UserSnapshot {
   deliveryAddress!: Address;
 }
 
-/** `user.created` / `user.updated` on exchange aware.users (docs/events.md). */
-export class UserEvent {
-  @IsUUID()
-  eventId!: string;
-
-  @IsIn(USER_EVENT_TYPES)
-  type!: UserEventType;
-
-  @Equals(USER_EVENT_SCHEMA_VERSION)
-  schemaVersion!: typeof USER_EVENT_SCHEMA_VERSION;
-
-  @IsISO8601({ strict: true })
-  occurredAt!: string;
-
-  @IsIn(USER_EVENT_PRODUCERS)
-  producer!: UserEventProducer;
-
-  @IsObject()
-  @ValidateNested()
-  @Type(() => UserSnapshot)
-  data!: UserSnapshot;
+function userSubject(snapshot: UserSnapshot): EventSubject {
+  return { kind: 'user', id: snapshot.userId, version: snapshot.version };
 }
 
-export class InvalidUserEventError extends Error {
-  constructor(readonly reasons: string[]) {
-    super(`invalid user event: ${reasons.join('; ')}`);
-    this.name = 'InvalidUserEventError';
-  }
-}
+/** On exchange aware.users (docs/events.md): a user was created; its first snapshot. */
+export const UserCreated = defineEvent({
+  type: 'user.created',
+  schemaVersion: 1,
+  producers: USER_EVENT_PRODUCERS,
+  data: UserSnapshot,
+  subject: userSubject,
+});
+export type UserCreated = EventOf<typeof UserCreated>;
 
-function reasonsOf(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    return [
-      ...Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`),
-      ...reasonsOf(error.children ?? [], path),
-    ];
-  });
-}
+/** On exchange aware.users (docs/events.md): a user's synced fields changed; its new snapshot. */
+export const UserUpdated = defineEvent({
+  type: 'user.updated',
+  schemaVersion: 1,
+  producers: USER_EVENT_PRODUCERS,
+  data: UserSnapshot,
+  subject: userSubject,
+});
+export type UserUpdated = EventOf<typeof UserUpdated>;
 
-/** Runtime validation of a received message body; throws InvalidUserEventError. */
-export function parseUserEvent(body: unknown): UserEvent {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidUserEventError(['the body is not a JSON object']);
-  }
-  const event = plainToInstance(UserEvent, body);
-  const errors = validateSync(event, { forbidUnknownValues: true });
-  if (errors.length > 0) throw new InvalidUserEventError(reasonsOf(errors));
-  return event;
-}
+/**
+ * The events a user version's outbox entry may carry: each is the version's snapshot, so the
+ * newest pending one supersedes older ones.
+ */
+export const USER_EVENTS = [UserCreated, UserUpdated] as const;
+export type UserEventContract = (typeof USER_EVENTS)[number];
+export type UserEvent = EventOf<UserEventContract>;
+export type UserEventType = UserEvent['type'];
+export const USER_EVENT_TYPES: readonly UserEventType[] = USER_EVENTS.map(({ type }) => type);

@@ -1,0 +1,42 @@
+import type { EventEnvelope } from '@aware/contracts';
+import type { OutboxBacklog } from '@aware/database';
+
+/** An event stored with the change that caused it, as the relay publishes it. */
+export interface OutboxEntry {
+  /** Orders the entries of one key: the newest supersedes the older ones. */
+  version: number;
+  published: boolean;
+  event: EventEnvelope;
+  /** The request id of the change, sent as the message's correlationId. */
+  correlationId?: string;
+  /** The W3C trace context of the request that caused the event, when tracing is on. */
+  traceparent?: string;
+}
+
+/** A key with unpublished entries, at its newest pending version. */
+export interface PendingEntry {
+  key: string;
+  version: number;
+}
+
+/**
+ * The transactional outbox the relay publishes from; the producer's repository stands behind it.
+ * Entries are kept per key (a user, for the user services) and each carries the key's whole
+ * state, so only a key's newest entry needs publishing.
+ */
+export abstract class OutboxStore {
+  /** One entry by key and version (the writer knows both); null when it is not there. */
+  abstract find(key: string, version: number): Promise<OutboxEntry | null>;
+
+  /** After the broker confirmed `version` of `key`: marks it, and settles what it supersedes. */
+  abstract markPublished(key: string, version: number): Promise<void>;
+
+  /**
+   * Keys with entries unpublished since before `cutoff`, oldest first, from at most `limit`
+   * entries, each with its newest pending version.
+   */
+  abstract pendingBefore(cutoff: Date, limit: number): Promise<PendingEntry[]>;
+
+  /** How many entries wait and since when, for the outbox gauges. */
+  abstract backlog(): Promise<OutboxBacklog>;
+}
