@@ -59,7 +59,7 @@ const CASES: Record<string, Case> = {
     refusedBy: RELATIVE_RULE,
   },
   'an app test importing another app': {
-    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    filePath: 'apps/order/test/create-order.e2e-spec.ts',
     source: "import '../../user-v1/src/app.module';\n",
     refusedBy: RELATIVE_RULE,
   },
@@ -100,7 +100,7 @@ const CASES: Record<string, Case> = {
     refusedBy: null,
   },
   'an app test importing its app and the shared test support': {
-    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    filePath: 'apps/order/test/create-order.e2e-spec.ts',
     source: "import '../src/app.module';\nimport '../../../test/support/fixtures';\n",
     refusedBy: null,
   },
