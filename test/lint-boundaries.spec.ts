@@ -64,12 +64,12 @@ const CASES: Record<string, Case> = {
     refusedBy: RELATIVE_RULE,
   },
   'a cross-service test importing a lib by its path': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../libs/common/src';\n",
     refusedBy: RELATIVE_RULE,
   },
   'a cross-service test importing app internals': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/order/src/orders/orders.service';\n",
     refusedBy: RELATIVE_RULE,
   },
@@ -105,7 +105,7 @@ const CASES: Record<string, Case> = {
     refusedBy: null,
   },
   'a cross-service test starting an app by its root module': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/user-v1/src/app.module';\nimport './support/fixtures';\n",
     refusedBy: null,
   },
