@@ -59,17 +59,17 @@ const CASES: Record<string, Case> = {
     refusedBy: RELATIVE_RULE,
   },
   'an app test importing another app': {
-    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    filePath: 'apps/order/test/create-order.e2e-spec.ts',
     source: "import '../../user-v1/src/app.module';\n",
     refusedBy: RELATIVE_RULE,
   },
   'a cross-service test importing a lib by its path': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../libs/common/src';\n",
     refusedBy: RELATIVE_RULE,
   },
   'a cross-service test importing app internals': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/order/src/orders/orders.service';\n",
     refusedBy: RELATIVE_RULE,
   },
@@ -100,12 +100,12 @@ const CASES: Record<string, Case> = {
     refusedBy: null,
   },
   'an app test importing its app and the shared test support': {
-    filePath: 'apps/order/test/orders.e2e-spec.ts',
+    filePath: 'apps/order/test/create-order.e2e-spec.ts',
     source: "import '../src/app.module';\nimport '../../../test/support/fixtures';\n",
     refusedBy: null,
   },
   'a cross-service test starting an app by its root module': {
-    filePath: 'test/users-api.e2e-spec.ts',
+    filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/user-v1/src/app.module';\nimport './support/fixtures';\n",
     refusedBy: null,
   },
