@@ -22,10 +22,10 @@ export const ORDER: ServiceIdentity = {
 
 /** The root module of the order service. */
 @Module({})
-export class OrderServiceModule {
+export class OrderServiceRootModule {
   static register(config: AppConfig): DynamicModule {
     return {
-      module: OrderServiceModule,
+      module: OrderServiceRootModule,
       imports: [
         AppConfigModule.forRoot(config),
         MetricsModule,
@@ -41,5 +41,5 @@ export class OrderServiceModule {
 }
 
 export function orderModule(config: AppConfig): DynamicModule {
-  return OrderServiceModule.register(config);
+  return OrderServiceRootModule.register(config);
 }

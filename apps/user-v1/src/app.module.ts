@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { AppConfig, ServiceIdentity } from '@aware/common';
-import { UserServiceModule } from '@aware/users';
+import { UserServiceRootModule } from '@aware/users';
 import { LegacyTimestampPolicy } from './legacy-timestamp.policy';
 
 export const USER_V1: ServiceIdentity = {
@@ -11,5 +11,5 @@ export const USER_V1: ServiceIdentity = {
 };
 
 export function userV1Module(config: AppConfig): DynamicModule {
-  return UserServiceModule.register(config, { timestampPolicy: LegacyTimestampPolicy });
+  return UserServiceRootModule.register(config, { timestampPolicy: LegacyTimestampPolicy });
 }

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { AppConfig, ServiceIdentity } from '@aware/common';
-import { UserServiceModule } from '@aware/users';
+import { UserServiceRootModule } from '@aware/users';
 import { ServerTimestampPolicy } from './server-timestamp.policy';
 
 export const USER_V2: ServiceIdentity = {
@@ -11,5 +11,5 @@ export const USER_V2: ServiceIdentity = {
 };
 
 export function userV2Module(config: AppConfig): DynamicModule {
-  return UserServiceModule.register(config, { timestampPolicy: ServerTimestampPolicy });
+  return UserServiceRootModule.register(config, { timestampPolicy: ServerTimestampPolicy });
 }

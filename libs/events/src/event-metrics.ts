@@ -4,8 +4,6 @@ import { Metrics } from '@aware/common';
 import type { OutboxBacklog } from '@aware/database';
 import { OutboxStore } from './outbox-store';
 
-export type ConsumeOutcome = 'applied' | 'dead_lettered' | 'requeued';
-
 /** Event counters: published, consumed, failed (docs/api.md). */
 @Injectable()
 export class EventMetrics {

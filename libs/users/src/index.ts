@@ -5,5 +5,5 @@ export * from './user-problems';
 export * from './user-response';
 export * from './users.module';
 export * from './users.service';
-export * from './user-service.module';
+export * from './user-service-root.module';
 export * from './users-outbox';

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { OrdersDatabaseModule } from '@aware/database';
+import { OrdersPersistenceModule } from '@aware/database';
 import { OrderLocks } from './order-locks';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [OrdersDatabaseModule],
+  imports: [OrdersPersistenceModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrderLocks],
-  exports: [OrderLocks, OrdersDatabaseModule],
+  exports: [OrderLocks, OrdersPersistenceModule],
 })
 export class OrdersModule {}

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { OrdersDatabaseModule } from '@aware/database';
+import { OrdersPersistenceModule } from '@aware/database';
 import { WriterLease } from './writer-lease.service';
 
 @Module({
-  imports: [OrdersDatabaseModule],
+  imports: [OrdersPersistenceModule],
   providers: [WriterLease],
 })
 export class WriterLeaseModule {}

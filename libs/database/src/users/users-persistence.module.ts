@@ -15,4 +15,4 @@ import { UsersRepository } from './users.repository';
   providers: [UsersRepository, EmailClaimsRepository],
   exports: [UsersRepository, EmailClaimsRepository],
 })
-export class UsersDatabaseModule {}
+export class UsersPersistenceModule {}

@@ -18,4 +18,4 @@ import { WriterLeasesRepository } from './writer-leases.repository';
   providers: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
   exports: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
 })
-export class OrdersDatabaseModule {}
+export class OrdersPersistenceModule {}
