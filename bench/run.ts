@@ -45,6 +45,8 @@ const RESULTS_DIR = join(__dirname, 'results');
 const LISTED_ORDERS = 10_000;
 const FAN_OUT_SIZES = [1_000, 10_000];
 const LAG_RATES = [5, 20];
+/** The bench's own single requests (setting a phase up) wait at most this long. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Settings {
   backend: BackendName;
@@ -264,6 +266,7 @@ class Bench {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ emails: [uniqueEmail()], deliveryAddress: BENCH_ADDRESS }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (response.status !== 201) throw new Error(`POST /users answered ${response.status}`);
     return ((await response.json()) as { userId: string }).userId;
@@ -274,6 +277,7 @@ class Bench {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ deliveryAddress: freshAddress() }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const answeredAt = Date.now();
     if (response.status !== 200) throw new Error(`PUT /users answered ${response.status}`);
@@ -357,11 +361,13 @@ class Bench {
   private async measureFanOut(size: number, setupDeadline: number): Promise<FanOutRow | 'gave up'> {
     log(`fan-out to ${size} orders`);
     const totals = (): Promise<EventTotals> => eventTotals(this.target.metricsUrls);
+    // An engine still busy with the previous phase would make every step below wait on it.
+    if (!(await eventsSettled(totals, setupDeadline))) return 'gave up';
     const userId = await this.createUser();
     // At the created version already, so the user.created event changes none of them.
-    await seedOrders(this.serviceOrders, size, () => userId, 1);
+    const seeded = await seedOrders(this.serviceOrders, size, () => userId, 1, setupDeadline);
     // Timed from a quiet consumer: the user.created event (and anything before it) is done.
-    if (!(await eventsSettled(totals, setupDeadline))) return 'gave up';
+    if (!seeded || !(await eventsSettled(totals, setupDeadline))) return 'gave up';
     const { published } = await totals();
     const { version, answeredAt } = await this.put(userId);
     const service = await waitForFanOut(
@@ -375,11 +381,18 @@ class Bench {
     const floorUser = `fan-out-${size}`;
     await seedOrders(floorOrders, size, () => floorUser, 1);
     const started = performance.now();
-    await floorOrders.updateMany(
-      { userId: floorUser, userVersion: { $lt: 2 } },
-      { $set: { deliveryAddress: freshAddress(), userVersion: 2, updatedAt: new Date() } },
-    );
-    const floorSeconds = (performance.now() - started) / 1000;
+    // Bounded like the service's wait; a floor that does not finish reads "—".
+    const floorDone = await floorOrders
+      .updateMany(
+        { userId: floorUser, userVersion: { $lt: 2 } },
+        { $set: { deliveryAddress: freshAddress(), userVersion: 2, updatedAt: new Date() } },
+        { timeoutMS: this.settings.fanOutTimeoutMs },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    const floorSeconds = floorDone ? (performance.now() - started) / 1000 : Number.NaN;
     log(`fan-out to ${size}: ${service.seconds.toFixed(2)} s (completed: ${service.completed})`);
     return { service, floorSeconds };
   }

@@ -168,20 +168,24 @@ export function orderDocument(
 }
 
 /** Inserts `count` orders in batches (fast seeding, bypassing the API). */
+/** Inserts `count` orders in batches; false when `deadline` passed before all were in. */
 export async function seedOrders(
   orders: Collection,
   count: number,
   userId: (index: number) => string | undefined,
   userVersion: number,
-): Promise<void> {
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   const start = Date.now();
   const BATCH = 1_000;
   for (let offset = 0; offset < count; offset += BATCH) {
+    if (Date.now() > deadline) return false;
     const batch = Array.from({ length: Math.min(BATCH, count - offset) }, (_, index) =>
       orderDocument(userId(offset + index), userVersion, new Date(start + offset + index)),
     );
     await insertRetrying(orders, batch);
   }
+  return true;
 }
 
 /**
