@@ -95,6 +95,15 @@ describe('OutboxRelay', () => {
     expect(publish).not.toHaveBeenCalled();
   });
 
+  it('publishes the entry its writer passes without reading it back', async () => {
+    const store = new FakeStore();
+    const find = jest.spyOn(store.outbox, 'find');
+    const outcome = await relayWith(store, () => Promise.resolve()).publishNow(USER, 3, entry(3));
+    expect(outcome).toBe('published');
+    expect(find).not.toHaveBeenCalled();
+    expect(store.log).toEqual(['publish v3', 'mark v3']);
+  });
+
   it('runs once more when a write lands during a run, so its event is not left behind', async () => {
     const store = new FakeStore();
     store.versions = [entry(1)];

@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { AppConfig, runInOperation } from '@aware/common';
-import { OutboxStore, type PendingEntry } from './outbox-store';
+import { OutboxStore, type OutboxEntry, type PendingEntry } from './outbox-store';
 import { UserEventsPublisher } from './user-events.publisher';
 
 /** Outbox entries one sweep pass looks at. */
@@ -25,6 +25,8 @@ interface KeyRun {
   done: Promise<RelayOutcome>;
   /** The newest version this process asked to publish; a run always publishes the newest. */
   version: number;
+  /** That version's entry as its writer stored it, which spares reading it back. */
+  stored?: OutboxEntry;
   again: boolean;
 }
 
@@ -73,17 +75,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Publishes `version` of the key (its newest, as its writer knows) now; coalesces with a run
-   * already in progress for the same key. Never rejects: what is not published stays in the
-   * outbox for the sweep.
+   * already in progress for the same key. The writer passes the entry it just stored, so the run
+   * need not read it back; the sweep passes none. Never rejects: what is not published stays in
+   * the outbox for the sweep.
    */
-  publishNow(key: string, version: number): Promise<RelayOutcome> {
+  publishNow(key: string, version: number, stored?: OutboxEntry): Promise<RelayOutcome> {
     const current = this.runs.get(key);
     if (current) {
-      current.version = Math.max(current.version, version);
+      if (version > current.version) {
+        current.version = version;
+        current.stored = stored;
+      }
       current.again = true;
       return current.done;
     }
-    const run: KeyRun = { done: Promise.resolve<RelayOutcome>('failed'), version, again: false };
+    const run: KeyRun = {
+      done: Promise.resolve<RelayOutcome>('failed'),
+      version,
+      stored,
+      again: false,
+    };
     // Its own operation: kicked from a request, its commands are not on the request path.
     run.done = runInOperation('outbox relay', () => this.runUntilSettled(key, run));
     this.runs.set(key, run);
@@ -94,7 +105,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let outcome: RelayOutcome;
     do {
       run.again = false;
-      outcome = await this.publishVersion(key, run.version);
+      // Used once: a repeat for the same version reads what the store holds now.
+      const stored = run.stored?.version === run.version ? run.stored : undefined;
+      run.stored = undefined;
+      outcome = await this.publishVersion(key, run.version, stored);
     } while (run.again && outcome !== 'failed' && !this.stopped);
     // In the same synchronous step as the last look at `again`: a publishNow() call from now on
     // starts a new run instead of flagging this finished one (its version would wait for the sweep).
@@ -104,13 +118,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Looked up by key and version, which the store answers from its primary key. Gone means a
-   * newer version was published and pruned it: nothing is left to do here.
+   * Otherwise looked up by key and version, which the store answers from its primary key. Gone
+   * means a newer version was published and pruned it: nothing is left to do here.
    */
-  private async publishVersion(key: string, version: number): Promise<RelayOutcome> {
+  private async publishVersion(
+    key: string,
+    version: number,
+    stored: OutboxEntry | undefined,
+  ): Promise<RelayOutcome> {
     if (this.stopped || !this.publisher.connected) return 'failed';
     try {
-      const pending = await this.outbox.find(key, version);
+      const pending = stored ?? (await this.outbox.find(key, version));
       if (!pending || pending.published) return 'published';
       await this.publisher.publish(pending.event, pending.correlationId, pending.traceparent);
       await this.outbox.markPublished(key, version);

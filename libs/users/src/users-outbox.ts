@@ -22,6 +22,17 @@ export function userEventOf(version: UserRecord): UserEvent {
   return contract.envelope(userSnapshotOf(version), producer, { eventId, occurredAt });
 }
 
+/** A stored user version as the relay publishes it. */
+export function outboxEntryOf(stored: UserRecord): OutboxEntry {
+  return {
+    version: stored.version,
+    published: stored.published,
+    event: userEventOf(stored),
+    correlationId: stored.event.correlationId,
+    traceparent: stored.event.traceparent,
+  };
+}
+
 /**
  * The user versions as the relay's outbox: a user is a key, and each version's entry is its
  * snapshot event, so the newest pending version supersedes the older ones.
@@ -32,14 +43,7 @@ export class UsersOutbox implements OutboxStore {
 
   async find(userId: string, version: number): Promise<OutboxEntry | null> {
     const stored = await this.users.findVersion(userId, version);
-    if (!stored) return null;
-    return {
-      version: stored.version,
-      published: stored.published,
-      event: userEventOf(stored),
-      correlationId: stored.event.correlationId,
-      traceparent: stored.event.traceparent,
-    };
+    return stored && outboxEntryOf(stored);
   }
 
   markPublished(userId: string, version: number): Promise<void> {

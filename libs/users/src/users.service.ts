@@ -29,6 +29,7 @@ import { EmailOwnership } from './email-ownership.service';
 import { ifMatchSatisfied } from './if-match';
 import { TimestampPolicy } from './timestamp.policy';
 import { toUserDto } from './user-response';
+import { outboxEntryOf } from './users-outbox';
 
 /** Optimistic-concurrency retries of one PUT before it gives up with 409. */
 const UPDATE_ATTEMPTS = 10;
@@ -81,7 +82,7 @@ export class UsersService {
       throw error;
     }
     // Committed: nothing after this line may fail the request.
-    void this.relay.publishNow(userId, record.version);
+    void this.relay.publishNow(userId, record.version, outboxEntryOf(record));
     return toUserDto(record);
   }
 
@@ -140,7 +141,7 @@ export class UsersService {
       if (await this.users.insertVersion(next)) {
         // Committed: nothing after this may fail the request. Dropped emails need no release:
         // this version, newer than their claims, frees them (see EmailOwnership).
-        void this.relay.publishNow(userId, next.version);
+        void this.relay.publishNow(userId, next.version, outboxEntryOf(next));
         return toUserDto(next);
       }
     }
