@@ -9,14 +9,20 @@ export type CounterSnapshot = Map<
   { name: string; labels: Record<string, string>; value: number }
 >;
 
-const SAMPLE =
-  /^(db_commands_total|db_command_seconds_total|db_stats_operations_total)\{(.*)\} (\S+)$/;
+/** The bench-mode counters of database commands. */
+const DB_COUNTERS = ['db_commands_total', 'db_command_seconds_total', 'db_stats_operations_total'];
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
-export function parseCounters(text: string, source: string): CounterSnapshot {
+/** The samples of the `names` counters in one /metrics text (all labelled). */
+export function parseCounters(
+  text: string,
+  source: string,
+  names: readonly string[] = DB_COUNTERS,
+): CounterSnapshot {
+  const sample = new RegExp(`^(${names.join('|')})\\{(.*)\\} (\\S+)$`);
   const snapshot: CounterSnapshot = new Map();
   for (const line of text.split('\n')) {
-    const match = SAMPLE.exec(line);
+    const match = sample.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = { source };
     for (const [, key, value] of match[2].matchAll(LABEL)) {
@@ -32,11 +38,14 @@ export function parseCounters(text: string, source: string): CounterSnapshot {
 }
 
 /** Scrapes every URL; a service without bench mode simply contributes nothing. */
-export async function scrape(urls: string[]): Promise<CounterSnapshot> {
+export async function scrape(
+  urls: readonly string[],
+  names: readonly string[] = DB_COUNTERS,
+): Promise<CounterSnapshot> {
   const merged: CounterSnapshot = new Map();
   for (const url of urls) {
     const text = await fetch(url).then((response) => response.text());
-    for (const [key, sample] of parseCounters(text, url)) merged.set(key, sample);
+    for (const [key, sample] of parseCounters(text, url, names)) merged.set(key, sample);
   }
   return merged;
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, type Collection, type Document, type WriteError } from 'mongodb';
 import { log } from '../scripts/infra';
+import { scrape, type CounterSnapshot } from './db-commands';
 import type { SentPut } from './load';
 
 /** How often the watcher looks; lags are measured to about this resolution. */
@@ -226,21 +227,21 @@ export interface EventTotals {
   finished: number;
 }
 
-const PUBLISHED = /^aware_events_published_total\{[^}]*\} (\S+)$/;
-const FINISHED = /^aware_events_consumed_total\{outcome="(?:applied|dead_lettered)"\} (\S+)$/;
+/** Outcomes the consumer acks after its database work (a requeue comes back). */
+const FINISHED_OUTCOMES = new Set(['applied', 'dead_lettered']);
 
 export async function eventTotals(urls: { users: string[]; order: string }): Promise<EventTotals> {
-  const sum = async (url: string, sample: RegExp): Promise<number> => {
-    const text = await fetch(url).then((response) => response.text());
-    return text
-      .split('\n')
-      .map((line) => sample.exec(line))
-      .reduce((total, match) => total + (match ? Number(match[1]) : 0), 0);
-  };
-  const published = await Promise.all(urls.users.map((url) => sum(url, PUBLISHED)));
+  const sum = (samples: CounterSnapshot, keep: (labels: Record<string, string>) => boolean) =>
+    [...samples.values()]
+      .filter((sample) => keep(sample.labels))
+      .reduce((total, sample) => total + sample.value, 0);
+  const [published, consumed] = await Promise.all([
+    scrape(urls.users, ['aware_events_published_total']),
+    scrape([urls.order], ['aware_events_consumed_total']),
+  ]);
   return {
-    published: published.reduce((total, each) => total + each, 0),
-    finished: await sum(urls.order, FINISHED),
+    published: sum(published, () => true),
+    finished: sum(consumed, (labels) => FINISHED_OUTCOMES.has(labels.outcome)),
   };
 }
 
