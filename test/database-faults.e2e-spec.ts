@@ -30,17 +30,11 @@ describe('database outages (every service)', () => {
   };
 
   beforeAll(async () => {
-    stack = await ServiceStack.create({
+    stack = await ServiceStack.started({
       suite: 'dbfaults',
       orderDbProxy: true,
       userDbProxies: true,
     });
-    try {
-      await stack.start();
-    } catch (error) {
-      stack.printOutput('output (setup failed)');
-      throw error;
-    }
   }, 120_000);
 
   afterAll(async () => {

@@ -43,10 +43,7 @@ describe('user ↔ order synchronization across processes', () => {
   let bobsOrders: OrderBody[];
 
   beforeAll(async () => {
-    stack = await ServiceStack.create({ suite: 'sync' });
-    try {
-      await stack.start();
-      const { v1, order } = stack;
+    stack = await ServiceStack.started({ suite: 'sync' }, async ({ v1, order }) => {
       alice = await createUser(v1.url, 'alice');
       bob = await createUser(v1.url, 'bob');
       underProcess = [
@@ -64,10 +61,7 @@ describe('user ↔ order synchronization across processes', () => {
       await moveOrder(order.url, bobsOrders[1].orderId, 'shipping');
       delivered = await getOrder(order.url, delivered.orderId);
       bobsOrders = await Promise.all(bobsOrders.map((o) => getOrder(order.url, o.orderId)));
-    } catch (error) {
-      stack.printOutput('output (setup failed)');
-      throw error;
-    }
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -71,11 +71,9 @@ export function startFaultStack(
   };
 
   beforeAll(async () => {
-    stack = await ServiceStack.create(options);
-    try {
-      await stack.start();
-      raw = await RawBroker.connect(stack.amqpUrl, stack.prefix);
-      const { v1, v2, order } = stack;
+    stack = await ServiceStack.started(options, async (started) => {
+      raw = await RawBroker.connect(started.amqpUrl, started.prefix);
+      const { v1, v2, order } = started;
       users = await Promise.all(
         [0, 1, 2, 3, 4].map((i) => createUser(i % 2 === 0 ? v1.url : v2.url, `fault${i}`)),
       );
@@ -89,10 +87,7 @@ export function startFaultStack(
         await moveOrder(order.url, delivered.orderId, 'delivered');
         deliveredOrders.push(await getOrder(order.url, delivered.orderId));
       }
-    } catch (error) {
-      stack.printOutput('output (setup failed)');
-      throw error;
-    }
+    });
   }, 120_000);
 
   // A service that crashed in one test is reported there; the next test starts with it running.

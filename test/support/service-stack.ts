@@ -83,6 +83,26 @@ export class ServiceStack {
     return new ServiceStack(options, { broker, orderDb, v1Db, v2Db });
   }
 
+  /**
+   * Creates and starts the stack, then runs the suite's `setup` on it. When either fails, the
+   * services' output is printed and the stack stopped before the failure is reported.
+   */
+  static async started(
+    options: ServiceStackOptions,
+    setup: (stack: ServiceStack) => Promise<void> = () => Promise.resolve(),
+  ): Promise<ServiceStack> {
+    const stack = await ServiceStack.create(options);
+    try {
+      await stack.start();
+      await setup(stack);
+      return stack;
+    } catch (error) {
+      stack.printOutput('output (setup failed)');
+      await stack.stop();
+      throw error;
+    }
+  }
+
   get services(): ServiceProcess[] {
     return [this.v1, this.v2, this.order];
   }
