@@ -1,6 +1,7 @@
 export * from './database.module';
 export * from './mongo-errors';
 export * from './mongo-readiness.check';
+export * from './record-inserts';
 export * from './users/email-claim.schema';
 export * from './users/email-claims.repository';
 export * from './users/user.schema';

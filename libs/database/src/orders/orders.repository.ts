@@ -4,6 +4,7 @@ import type { FilterQuery, Model } from 'mongoose';
 import type { OrderStatus } from '@aware/contracts';
 import { FAN_OUT_TIMEOUT_MS } from '../database.module';
 import { insertUnlessDuplicate } from '../mongo-errors';
+import { insertRecord } from '../record-inserts';
 import { Order } from './order.schema';
 
 export type OrderRecord = Order;
@@ -31,7 +32,7 @@ export class OrdersRepository {
   constructor(@InjectModel(Order.name) private readonly orders: Model<Order>) {}
 
   async insert(order: OrderRecord): Promise<OrderRecord> {
-    await this.orders.create(order);
+    await insertRecord(this.orders, order);
     return order;
   }
 
@@ -42,7 +43,7 @@ export class OrdersRepository {
    */
   async insertIfAbsent(order: OrderRecord): Promise<boolean> {
     if (await this.orders.exists({ orderId: order.orderId }).exec()) return false;
-    return insertUnlessDuplicate(() => this.orders.create(order));
+    return insertUnlessDuplicate(() => insertRecord(this.orders, order));
   }
 
   findByOrderId(orderId: string): Promise<OrderRecord | null> {

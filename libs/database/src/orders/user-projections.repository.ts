@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Address } from '@aware/contracts';
 import { insertUnlessDuplicate } from '../mongo-errors';
+import { insertRecord } from '../record-inserts';
 import { UserProjection } from './user-projection.schema';
 
 export interface UserState {
@@ -33,7 +34,9 @@ export class UserProjectionsRepository {
       updatedAt: now,
     };
     const insert = (): Promise<boolean> =>
-      insertUnlessDuplicate(() => this.projections.create({ _id: state.userId, ...fields }));
+      insertUnlessDuplicate(() =>
+        insertRecord(this.projections, { _id: state.userId, ...fields }),
+      );
     // A user's first version is usually new here: one insert, no update that matches nothing
     // (an update filtered on more than _id scans the collection on FerretDB).
     if (state.version === 1 && (await insert())) return true;

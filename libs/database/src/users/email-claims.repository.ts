@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { DUPLICATE_KEY, insertUnlessDuplicate } from '../mongo-errors';
+import { insertRecord, insertRecords } from '../record-inserts';
 import { EmailClaim, emailClaimKey } from './email-claim.schema';
 
 export type EmailClaimRecord = EmailClaim;
@@ -25,7 +26,7 @@ export class EmailClaimsRepository {
       claimedAt: now,
     }));
     try {
-      await this.claims.insertMany(documents, { ordered: false });
+      await insertRecords(this.claims, documents, { ordered: false });
       return [];
     } catch (error) {
       // By shape: with more than one copy of the driver or realm around, instanceof can lie.
@@ -48,7 +49,7 @@ export class EmailClaimsRepository {
   async insertNext(current: EmailClaimRecord, userId: string | null, now: Date): Promise<boolean> {
     const generation = current.generation + 1;
     return insertUnlessDuplicate(() =>
-      this.claims.create({
+      insertRecord(this.claims, {
         _id: emailClaimKey(current.email, generation),
         email: current.email,
         generation,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { insertUnlessDuplicate } from '../mongo-errors';
+import { insertRecord } from '../record-inserts';
 import { User, userVersionKey } from './user.schema';
 
 export type UserRecord = Omit<User, '_id'>;
@@ -35,7 +36,7 @@ export class UsersRepository {
    */
   async insertVersion(record: UserRecord): Promise<boolean> {
     return insertUnlessDuplicate(() =>
-      this.users.create({ ...record, _id: userVersionKey(record.userId, record.version) }),
+      insertRecord(this.users, { ...record, _id: userVersionKey(record.userId, record.version) }),
     );
   }
 
