@@ -42,11 +42,15 @@ export class OrdersService {
   ) {}
 
   /**
-   * With a userId, the order is written under that user's lock: a user event is then applied
-   * either before (the order copies the new state) or after (the event updates the order).
+   * An order filled from a user's state is written under that user's lock: a user event is then
+   * applied either before (the order copies the new state) or after (the event updates the
+   * order). One that brings both contact fields reads nothing and needs no lock (contactFor).
    */
   create(dto: CreateOrderDto): Promise<OrderDto> {
-    return dto.userId ? this.locks.forUser(dto.userId, () => this.insert(dto)) : this.insert(dto);
+    const fillsFromUser = dto.userEmails === undefined || dto.deliveryAddress === undefined;
+    return dto.userId && fillsFromUser
+      ? this.locks.forUser(dto.userId, () => this.insert(dto))
+      : this.insert(dto);
   }
 
   private async insert(dto: CreateOrderDto): Promise<OrderDto> {
@@ -147,6 +151,15 @@ export class OrdersService {
    * state of a user known from events, and the order then reflects that user version.
    */
   private async contactFor(dto: CreateOrderDto): Promise<OrderContact> {
+    if (dto.userEmails !== undefined && dto.deliveryAddress !== undefined) {
+      // The request's fields, superseded by any event about the user (version 0): whatever the
+      // projection holds would not be used, so it is not read.
+      return {
+        userEmails: [...dto.userEmails],
+        deliveryAddress: toAddress(dto.deliveryAddress),
+        userVersion: 0,
+      };
+    }
     const known = dto.userId ? await this.projections.find(dto.userId) : null;
     const userEmails = dto.userEmails ?? known?.emails;
     const deliveryAddress = dto.deliveryAddress ?? known?.deliveryAddress;
@@ -163,12 +176,12 @@ export class OrdersService {
         `Missing ${missing.join(' and ')}.`,
       );
     }
-    const filled = dto.userEmails === undefined || dto.deliveryAddress === undefined;
     return {
       userEmails: [...userEmails],
       deliveryAddress: toAddress(deliveryAddress),
-      // Fields from the request are superseded by any event about the user (version 0).
-      userVersion: filled && known ? known.version : 0,
+      // Filled from the user (without one, a missing field was refused above): the order
+      // reflects that version.
+      userVersion: known?.version ?? 0,
     };
   }
 
