@@ -1,4 +1,3 @@
-import type { CreateOrderDto } from '@aware/contracts';
 import type { OrdersRepository, UserProjectionsRepository, UserState } from '@aware/database';
 import { OrderLocks } from './order-locks';
 import { OrdersService } from './orders.service';
@@ -41,7 +40,7 @@ describe('OrdersService.create', () => {
     const { service, insert, find, forUser } = serviceWith();
     const dto = { userId: 'u1', items, userEmails: ['bob@example.com'], deliveryAddress: address };
 
-    const order = await service.create(dto as CreateOrderDto);
+    const order = await service.create(dto);
 
     expect(find).not.toHaveBeenCalled();
     expect(forUser).not.toHaveBeenCalled();
@@ -53,7 +52,7 @@ describe('OrdersService.create', () => {
     const { service, insert, find, forUser } = serviceWith();
     const dto = { userId: 'u1', items, userEmails: ['bob@example.com'] };
 
-    const order = await service.create(dto as CreateOrderDto);
+    const order = await service.create(dto);
 
     expect(find).toHaveBeenCalledWith('u1');
     expect(forUser).toHaveBeenCalledWith('u1', expect.any(Function));
