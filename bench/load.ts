@@ -1,5 +1,6 @@
 /** Load generation: autocannon for throughput, a fixed-rate sender for sync lag. */
 import autocannon from 'autocannon';
+import { cpuPerRequest, readCpu, type ProcessGroups } from './process-cpu';
 
 export const CONNECTIONS = 16;
 
@@ -18,6 +19,8 @@ export interface Throughput {
   /** Non-2xx answers, socket errors and timeouts. */
   errors: number;
   seconds: number;
+  /** CPU ms per answered request of each process group over the measured window. */
+  cpuPerRequestMs?: Record<string, number>;
 }
 
 function run(baseUrl: string, request: LoadRequest, seconds: number): Promise<autocannon.Result> {
@@ -44,15 +47,22 @@ function run(baseUrl: string, request: LoadRequest, seconds: number): Promise<au
   });
 }
 
-/** A warm-up run (discarded: JIT, connection pools, caches), then the measured run. */
+/**
+ * A warm-up run (discarded: JIT, connection pools, caches), then the measured run, over which
+ * the CPU time of `processes` is read too. Background work a request leaves (relay, consumer)
+ * is in steady state by then: what the warm-up left spills in as the window's own spills out.
+ */
 export async function measureThroughput(
   baseUrl: string,
   request: LoadRequest,
   timing: { warmupSeconds: number; seconds: number },
+  processes: ProcessGroups = {},
 ): Promise<Throughput> {
   await run(baseUrl, request, timing.warmupSeconds);
+  const cpuBefore = readCpu(processes);
   const result = await run(baseUrl, request, timing.seconds);
   const ok = result['2xx'];
+  const cpuPerRequestMs = cpuPerRequest(cpuBefore, readCpu(processes), ok);
   return {
     rate: ok / result.duration,
     // Without one answer there is no latency to report (autocannon says 0).
@@ -61,6 +71,7 @@ export async function measureThroughput(
     ok,
     errors: result.non2xx + result.errors + result.timeouts,
     seconds: result.duration,
+    ...(cpuPerRequestMs && { cpuPerRequestMs }),
   };
 }
 

@@ -57,6 +57,8 @@ export interface BenchResult {
   startedAt: string;
   commit: string;
   machine: string;
+  /** CPU cores of the machine: the CPU time a second holds. */
+  cores: number;
   quick: boolean;
   operations: OperationResult[];
   lag: LagResult[];
@@ -154,6 +156,64 @@ function fanOutText(fanOut: FanOutResult): string {
   );
 }
 
+/** The processes that store data: what a request costs the database engine. */
+const ENGINE_PROCESSES = ['FerretDB', 'PostgreSQL'];
+/** Column order of the CPU table; groups a target lacks are left out. */
+const CPU_COLUMNS = [
+  'user-v1',
+  'user-v2',
+  'order',
+  'floor',
+  ...ENGINE_PROCESSES,
+  'RabbitMQ',
+  'bench (load)',
+];
+
+function cpuTotal(perRequest: Record<string, number>): number {
+  return Object.values(perRequest).reduce((sum, each) => sum + each, 0);
+}
+
+/**
+ * Where each answered request's CPU went, for the service and for the floor, and the rate the
+ * machine's cores would allow if the engine were the only thing running: when even that is
+ * below a target, the engine makes the target impossible here.
+ */
+function cpuTable(result: BenchResult): string[] {
+  const measured = result.operations.filter((each) => each.service.cpuPerRequestMs);
+  if (measured.length === 0) return [];
+  const columns = CPU_COLUMNS.filter((name) =>
+    measured.some(
+      (each) =>
+        each.service.cpuPerRequestMs?.[name] !== undefined ||
+        each.floor.cpuPerRequestMs?.[name] !== undefined,
+    ),
+  );
+  const lines = [
+    '',
+    `CPU per answered request, in ms, by process (${result.cores} cores: ${result.cores * 1000} ms of CPU a second). ` +
+      '"engine alone allows": the rate the cores would carry if FerretDB and PostgreSQL used all of them.',
+    '',
+    `| operation | run | ${columns.join(' | ')} | total | engine alone allows |`,
+    `| --- | --- | ${columns.map(() => '--:').join(' | ')} | --: | --: |`,
+  ];
+  for (const operation of measured) {
+    for (const [run, throughput] of [
+      ['service', operation.service],
+      ['floor', operation.floor],
+    ] as const) {
+      const perRequest = throughput.cpuPerRequestMs;
+      if (!perRequest) continue;
+      const engine = ENGINE_PROCESSES.reduce((sum, name) => sum + (perRequest[name] ?? 0), 0);
+      const cells = columns.map((name) => num(perRequest[name] ?? Number.NaN, 2));
+      lines.push(
+        `| ${operation.name} | ${run} | ${cells.join(' | ')} | ${num(cpuTotal(perRequest), 2)} | ` +
+          `${engine > 0 ? `${num((result.cores * 1000) / engine, 0)} req/s` : '—'} |`,
+      );
+    }
+  }
+  return lines;
+}
+
 function perRun(value: CommandsPerRun | undefined): string {
   return value ? `${num(value.commands)} (${num(value.writes)} writes, ${num(value.ms)} ms)` : '—';
 }
@@ -176,6 +236,7 @@ export function toMarkdown(result: BenchResult): string {
         `${num(ratio(operation), 3)} | ${perRun(commands?.requestPath)} | ${perRun(commands?.background)} |`,
     );
   }
+  lines.push(...cpuTable(result));
   lines.push(
     '',
     '| sync lag (PUT answered → order updated) | achieved PUT/s | p50 | p95 | p99 | max | errors | missing | consumer DB commands per event |',

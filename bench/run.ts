@@ -240,11 +240,16 @@ class Bench {
     const measured = await this.counted(
       name,
       route,
-      () => measureThroughput(serviceUrl, service, timing),
+      () => measureThroughput(serviceUrl, service, timing, this.target.processes),
       (result: Throughput) => result.ok,
     );
     log(`${name}: floor`);
-    const floorResult = await measureThroughput(this.target.floorUrl, floor, timing);
+    const floorResult = await measureThroughput(
+      this.target.floorUrl,
+      floor,
+      timing,
+      this.target.processes,
+    );
     this.operations.push({ name, write, service: measured, floor: floorResult });
     log(
       `${name}: ${measured.rate.toFixed(1)} req/s (floor ${floorResult.rate.toFixed(1)}), ` +
@@ -525,6 +530,7 @@ async function runBench(settings: Settings, target: BenchTarget): Promise<BenchR
     startedAt,
     commit: gitCommit(),
     machine: machine(),
+    cores: cpus().length,
     quick: settings.quick,
     operations: bench.operations,
     lag: bench.lag,

@@ -13,6 +13,7 @@ import type { MongoHandle } from '../scripts/infra/mongo';
 import { freePort, runCommand, sleep, terminate } from '../scripts/infra/util';
 import { deleteTopology } from '../test/support/broker';
 import { ServiceProcess, type AppName } from '../test/support/service-process';
+import { pidsNamed, type ProcessGroups } from './process-cpu';
 
 const ROOT = join(__dirname, '..');
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
@@ -34,7 +35,23 @@ export interface BenchTarget {
   floorUrl: string;
   floorDbUri: string;
   engine: string;
+  /** Whose CPU time each throughput phase reads (process-cpu.ts). */
+  processes: ProcessGroups;
   stop(): Promise<void>;
+}
+
+const pidsOf = (...pids: (number | undefined)[]): (() => number[]) => {
+  const known = pids.filter((pid): pid is number => pid !== undefined);
+  return () => known;
+};
+
+/** Processes every target shares: the load generator (this process) and the broker. */
+function sharedProcesses(backend: BackendName): ProcessGroups {
+  return {
+    'bench (load)': pidsOf(process.pid),
+    RabbitMQ: () => pidsNamed('beam.smp'),
+    ...(backend === 'postgresql' && { PostgreSQL: () => pidsNamed('postgres') }),
+  };
 }
 
 function newestSource(dir: string): number {
@@ -150,6 +167,7 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
       floorUrl: floor.url,
       floorDbUri,
       engine: 'external services',
+      processes: { ...sharedProcesses(options.backend), floor: pidsOf(floor.process.pid) },
       serviceOutput: () => ({}),
       stop: () => terminate(floor.process),
     };
@@ -222,6 +240,14 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
     floorUrl: floor.url,
     floorDbUri,
     engine: engine.kind.replace(/, pid \d+/, ''),
+    processes: {
+      'user-v1': pidsOf(services.v1.pid),
+      'user-v2': pidsOf(services.v2.pid),
+      order: pidsOf(services.order.pid),
+      FerretDB: pidsOf(engine.pid),
+      ...sharedProcesses(options.backend),
+      floor: pidsOf(floor.process.pid),
+    },
     serviceOutput: () => Object.fromEntries(all.map((each) => [each.name, each.output()])),
     stop,
   };

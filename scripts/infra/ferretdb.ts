@@ -220,6 +220,7 @@ export async function startFerretDb(
   return {
     uri,
     kind: `FerretDB ${FERRETDB_VERSION} (${backend.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, throwaway, pid ${child.pid})`,
+    pid: child.pid,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await terminate(child, 5_000);

@@ -10,6 +10,8 @@ export interface MongoHandle {
   uri: string;
   /** Human-readable description, e.g. "FerretDB v1.24.2 (SQLite, throwaway)". */
   kind: string;
+  /** The engine's process, when this process started it (the bench reads its CPU time). */
+  pid?: number;
   /** Stops what this process started; a no-op for a server found already running. */
   stop(): Promise<void>;
 }
