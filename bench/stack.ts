@@ -5,14 +5,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRabbit, log, withDatabase } from '../scripts/infra';
 import { startFerretDb, type FerretDbBackend } from '../scripts/infra/ferretdb';
 import type { MongoHandle } from '../scripts/infra/mongo';
 import { freePort, runCommand, sleep, terminate } from '../scripts/infra/util';
 import { deleteTopology } from '../test/support/broker';
-import { ServiceProcess, type AppName } from '../test/support/service-process';
+import { newestSourceMtime, ServiceProcess, type AppName } from '../test/support/service-process';
 import { pidsNamed, type ProcessGroups } from './process-cpu';
 
 const ROOT = join(__dirname, '..');
@@ -54,24 +54,12 @@ function sharedProcesses(backend: BackendName): ProcessGroups {
   };
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 /** Rebuilds each app whose bundle is missing or older than its sources. */
 export function buildIfNeeded(): void {
-  const libs = newestSource(join(ROOT, 'libs'));
+  const libs = newestSourceMtime(join(ROOT, 'libs'));
   for (const app of APPS) {
     const bundle = join(ROOT, 'dist', 'apps', app, 'main.js');
-    const sources = Math.max(libs, newestSource(join(ROOT, 'apps', app, 'src')));
+    const sources = Math.max(libs, newestSourceMtime(join(ROOT, 'apps', app, 'src')));
     if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) continue;
     log(`building ${app} (bundle missing or older than its sources)`);
     const build = spawnSync(process.execPath, [NEST, 'build', app], {
@@ -79,6 +67,10 @@ export function buildIfNeeded(): void {
       cwd: ROOT,
     });
     if (build.status !== 0) throw new Error(`nest build ${app} failed`);
+    // webpack leaves an unchanged bundle unwritten (a change elsewhere in libs/ need not reach
+    // this app): the bundle's time then says it was built from the sources as they are now.
+    const now = new Date();
+    utimesSync(bundle, now, now);
   }
 }
 

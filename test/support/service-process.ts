@@ -30,11 +30,12 @@ export function bundlePath(app: AppName): string {
   return join(ROOT, 'dist', 'apps', app, 'main.js');
 }
 
-function newestMtime(dir: string): number {
+/** The newest modification time of the non-test TypeScript sources under `dir`. */
+export function newestSourceMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path));
     else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
       newest = Math.max(newest, statSync(path).mtimeMs);
     }
@@ -56,8 +57,8 @@ export function assertBundle(app: AppName): string {
   if (!checkedBundles.has(app)) {
     checkedBundles.add(app);
     const sources = Math.max(
-      newestMtime(join(ROOT, 'apps', app, 'src')),
-      newestMtime(join(ROOT, 'libs')),
+      newestSourceMtime(join(ROOT, 'apps', app, 'src')),
+      newestSourceMtime(join(ROOT, 'libs')),
     );
     if (sources > statSync(path).mtimeMs) {
       process.stderr.write(
