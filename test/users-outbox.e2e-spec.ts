@@ -65,7 +65,7 @@ describe('users outbox: versions marked published and pruned', () => {
       [1, true],
       [2, false],
     ]);
-    await repository.markPublished(userId, 2);
+    await repository.markPublished([{ userId, version: 2 }]);
     expect(await stored(userId)).toEqual([[2, true]]);
   });
 
@@ -76,7 +76,7 @@ describe('users outbox: versions marked published and pruned', () => {
       [3, false],
       [4, false],
     ]);
-    await repository.markPublished(userId, 4);
+    await repository.markPublished([{ userId, version: 4 }]);
     expect(await stored(userId)).toEqual([[4, true]]);
   });
 
@@ -86,11 +86,25 @@ describe('users outbox: versions marked published and pruned', () => {
       [2, false],
       [3, false],
     ]);
-    await repository.markPublished(userId, 2);
+    await repository.markPublished([{ userId, version: 2 }]);
     expect(await stored(userId)).toEqual([
       [2, true],
       [3, false],
     ]);
+  });
+
+  it('marks the versions of several users in one call, each pruning its own', async () => {
+    const first = await userWith([
+      [1, true],
+      [2, false],
+    ]);
+    const second = await userWith([[1, false]]);
+    await repository.markPublished([
+      { userId: first, version: 2 },
+      { userId: second, version: 1 },
+    ]);
+    expect(await stored(first)).toEqual([[2, true]]);
+    expect(await stored(second)).toEqual([[1, true]]);
   });
 
   it('lists each user with pending events once, at its newest pending version', async () => {

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig, runInOperation } from '@aware/common';
 import { OutboxStore, type OutboxEntry, type PendingEntry } from './outbox-store';
+import { PublishedMarks } from './published-marks';
 import { UserEventsPublisher } from './user-events.publisher';
 
 /** Outbox entries one sweep pass looks at. */
@@ -51,12 +52,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set when a run failed here: sweep every interval until a sweep finds nothing left. */
   private leftBehind = true;
   private ticksSinceSweep = 0;
+  private readonly marks: PublishedMarks;
 
   constructor(
     private readonly outbox: OutboxStore,
     private readonly publisher: UserEventsPublisher,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.marks = new PublishedMarks((entries) => this.outbox.markPublished(entries));
+  }
 
   onApplicationBootstrap(): void {
     this.sweepTimer = setInterval(() => this.tick(), this.config.events.outboxSweepIntervalMs);
@@ -131,7 +135,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const pending = stored ?? (await this.outbox.find(key, version));
       if (!pending || pending.published) return 'published';
       await this.publisher.publish(pending.event, pending.correlationId, pending.traceparent);
-      await this.outbox.markPublished(key, version);
+      await this.marks.mark({ key, version });
       this.brokerDownLogged = false;
       return 'published';
     } catch (error) {

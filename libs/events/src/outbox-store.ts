@@ -19,6 +19,12 @@ export interface PendingEntry {
   version: number;
 }
 
+/** One version of a key that the broker confirmed. */
+export interface ConfirmedEntry {
+  key: string;
+  version: number;
+}
+
 /**
  * The transactional outbox the relay publishes from; the producer's repository stands behind it.
  * Entries are kept per key (a user, for the user services) and each carries the key's whole
@@ -28,8 +34,11 @@ export abstract class OutboxStore {
   /** One entry by key and version (the writer knows both); null when it is not there. */
   abstract find(key: string, version: number): Promise<OutboxEntry | null>;
 
-  /** After the broker confirmed `version` of `key`: marks it, and settles what it supersedes. */
-  abstract markPublished(key: string, version: number): Promise<void>;
+  /**
+   * After the broker confirmed these entries (at most one per key): marks them, in one command
+   * where the store can, and settles what each supersedes.
+   */
+  abstract markPublished(entries: readonly ConfirmedEntry[]): Promise<void>;
 
   /**
    * Keys with entries unpublished since before `cutoff`, oldest first, from at most `limit`

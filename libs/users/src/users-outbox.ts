@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { toAddress, USER_EVENTS, type UserEvent, type UserSnapshot } from '@aware/contracts';
 import { UsersRepository, type OutboxBacklog, type UserRecord } from '@aware/database';
-import type { OutboxEntry, OutboxStore, PendingEntry } from '@aware/events';
+import type { ConfirmedEntry, OutboxEntry, OutboxStore, PendingEntry } from '@aware/events';
 
 /** A stored version's synced fields: what every user event carries. */
 export function userSnapshotOf(version: UserRecord): UserSnapshot {
@@ -46,8 +46,8 @@ export class UsersOutbox implements OutboxStore {
     return stored && outboxEntryOf(stored);
   }
 
-  markPublished(userId: string, version: number): Promise<void> {
-    return this.users.markPublished(userId, version);
+  markPublished(entries: readonly ConfirmedEntry[]): Promise<void> {
+    return this.users.markPublished(entries.map(({ key, version }) => ({ userId: key, version })));
   }
 
   async pendingBefore(cutoff: Date, limit: number): Promise<PendingEntry[]> {

@@ -94,15 +94,30 @@ export class UsersRepository {
   }
 
   /**
-   * After the broker confirmed `version`: it is marked, and the versions below it, which it
-   * supersedes (the user is its newest version), are dropped. Every command names one key, so
-   * none scans on an engine that pushes down nothing else. The walk down stops at a version that
-   * was itself published (its own prune cleared what lay below it) or at a gap.
+   * After the broker confirmed these versions (at most one per user): all are marked in one
+   * command, and the versions below each, which it supersedes (the user is its newest version),
+   * are dropped. Every statement names one key, so none scans on an engine that pushes down
+   * nothing else.
    */
-  async markPublished(userId: string, version: number): Promise<void> {
-    await this.users
-      .updateOne({ _id: userVersionKey(userId, version) }, { $set: { published: true } })
-      .exec();
+  async markPublished(versions: readonly { userId: string; version: number }[]): Promise<void> {
+    if (versions.length === 0) return;
+    await this.users.bulkWrite(
+      versions.map(({ userId, version }) => ({
+        updateOne: {
+          filter: { _id: userVersionKey(userId, version) },
+          update: { $set: { published: true } },
+        },
+      })),
+      { ordered: false },
+    );
+    await Promise.all(versions.map(({ userId, version }) => this.pruneBelow(userId, version)));
+  }
+
+  /**
+   * Drops the versions below a published one. The walk down stops at a version that was itself
+   * published (its own prune cleared what lay below it) or at a gap.
+   */
+  private async pruneBelow(userId: string, version: number): Promise<void> {
     for (let older = version - 1; older >= Math.max(1, version - PRUNE_LIMIT); older -= 1) {
       const dropped = await this.users
         .findOneAndDelete({ _id: userVersionKey(userId, older) })
