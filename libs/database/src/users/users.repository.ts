@@ -40,7 +40,7 @@ export class UsersRepository {
     );
   }
 
-  /** One version, by its key: an index lookup on every engine (FerretDB pushes down only this). */
+  /** One version, by its key: an index lookup on every engine (all FerretDB SQLite pushes down). */
   findVersion(userId: string, version: number): Promise<UserRecord | null> {
     return this.users
       .findOne({ _id: userVersionKey(userId, version) }, WITHOUT_KEY)
