@@ -107,6 +107,14 @@ describe('users outbox: versions marked published and pruned', () => {
     expect(await stored(second)).toEqual([[1, true]]);
   });
 
+  it('marks more versions than fit in one command, all of them', async () => {
+    // More statements than FerretDB's SQLite connection pool: in one command they would wait on
+    // each other for good.
+    const users = await Promise.all(Array.from({ length: 120 }, () => userWith([[1, false]])));
+    await repository.markPublished(users.map((userId) => ({ userId, version: 1 })));
+    for (const userId of users) expect(await stored(userId)).toEqual([[1, true]]);
+  });
+
   it('lists each user with pending events once, at its newest pending version', async () => {
     const first = await userWith([
       [1, false],

@@ -24,6 +24,13 @@ const WITHOUT_KEY = { _id: 0 } as const;
  * the next prune continues where this one stopped.
  */
 const PRUNE_LIMIT = 100;
+/**
+ * Versions marked by one command (and pruned side by side) at most. FerretDB holds a pooled
+ * connection for every statement of an update command until the whole command ends, so a long
+ * batch can take its entire pool and then wait on itself (seen with its SQLite backend, whose
+ * pool is 100): small chunks stay far inside it.
+ */
+const MARK_CHUNK = 8;
 
 /** The only code that touches the users collection (user versions and their outbox). */
 @Injectable()
@@ -100,17 +107,19 @@ export class UsersRepository {
    * nothing else.
    */
   async markPublished(versions: readonly { userId: string; version: number }[]): Promise<void> {
-    if (versions.length === 0) return;
-    await this.users.bulkWrite(
-      versions.map(({ userId, version }) => ({
-        updateOne: {
-          filter: { _id: userVersionKey(userId, version) },
-          update: { $set: { published: true } },
-        },
-      })),
-      { ordered: false },
-    );
-    await Promise.all(versions.map(({ userId, version }) => this.pruneBelow(userId, version)));
+    for (let start = 0; start < versions.length; start += MARK_CHUNK) {
+      const chunk = versions.slice(start, start + MARK_CHUNK);
+      await this.users.bulkWrite(
+        chunk.map(({ userId, version }) => ({
+          updateOne: {
+            filter: { _id: userVersionKey(userId, version) },
+            update: { $set: { published: true } },
+          },
+        })),
+        { ordered: false },
+      );
+      await Promise.all(chunk.map(({ userId, version }) => this.pruneBelow(userId, version)));
+    }
   }
 
   /**
