@@ -31,6 +31,7 @@ import {
 } from './report';
 import { startTarget, type BackendName, type BenchTarget } from './stack';
 import {
+  backgroundQuiet,
   BENCH_ADDRESS,
   eventsSettled,
   eventTotals,
@@ -243,6 +244,13 @@ class Bench {
       () => measureThroughput(serviceUrl, service, timing, this.target.processes),
       (result: Throughput) => result.ok,
     );
+    // The floor from a quiet machine too: on a slow engine the relay and the consumer are still
+    // working off the service's phase, and would slow the floor instead.
+    const quiet = await backgroundQuiet(
+      () => eventTotals(this.target.metricsUrls),
+      Date.now() + this.settings.fanOutTimeoutMs * 2,
+    );
+    if (!quiet) log(`${name}: the services were still busy when the floor started`);
     log(`${name}: floor`);
     const floorResult = await measureThroughput(
       this.target.floorUrl,

@@ -260,6 +260,28 @@ export async function eventsSettled(
 }
 
 /**
+ * Polls until no event has been published for `quietMs` and the consumer has finished all of
+ * them, or the deadline: what a phase left to the relay (its pending versions) and the consumer
+ * is then done, and cannot compete with what is measured next.
+ */
+export async function backgroundQuiet(
+  totals: () => Promise<EventTotals>,
+  deadline: number,
+  quietMs = 500,
+): Promise<boolean> {
+  let last = await totals();
+  let since = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await totals();
+    if (now.published !== last.published) since = Date.now();
+    last = now;
+    if (now.finished >= now.published && Date.now() - since >= quietMs) return true;
+    if (Date.now() >= deadline) return false;
+  }
+}
+
+/**
  * Waits for the PUT's event to be finished by the consumer (it acks after its one updateMany),
  * watching the services' counters rather than the orders: a poll that counts the orders scans
  * them on FerretDB and would slow the very update it times. One count at the end checks that no
