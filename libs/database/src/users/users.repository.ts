@@ -101,10 +101,10 @@ export class UsersRepository {
   }
 
   /**
-   * After the broker confirmed these versions (at most one per user): all are marked in one
-   * command, and the versions below each, which it supersedes (the user is its newest version),
-   * are dropped. Every statement names one key, so none scans on an engine that pushes down
-   * nothing else.
+   * After the broker confirmed these versions (at most one per user): they are marked, up to
+   * MARK_CHUNK per command, and the versions below each, which it supersedes (the user is its
+   * newest version), are dropped. Every statement names one key, so none scans on an engine that
+   * pushes down nothing else.
    */
   async markPublished(versions: readonly { userId: string; version: number }[]): Promise<void> {
     for (let start = 0; start < versions.length; start += MARK_CHUNK) {
