@@ -1,7 +1,7 @@
 import { loadAppConfig } from '@aware/common';
 import type { EventEnvelope } from '@aware/contracts';
 import { OutboxRelay } from './outbox-relay';
-import type { ConfirmedEntry, OutboxEntry, OutboxStore } from './outbox-store';
+import type { EntryVersion, OutboxEntry, OutboxStore } from './outbox-store';
 import type { UserEventsPublisher } from './user-events.publisher';
 
 const USER = '3b241101-e2bb-4255-8caf-4136c566a962';
@@ -28,7 +28,7 @@ class FakeStore {
   outbox = {
     find: (_key: string, version: number) =>
       Promise.resolve(this.versions.find((v) => v.version === version) ?? null),
-    markPublished: ([{ version }]: ConfirmedEntry[]) => {
+    markPublished: ([{ version }]: EntryVersion[]) => {
       this.log.push(`mark v${version}`);
       this.versions = this.versions.filter((v) => v.version >= version);
       this.versions.find((v) => v.version === version)!.published = true;

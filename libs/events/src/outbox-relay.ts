@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { AppConfig, runInOperation } from '@aware/common';
-import { OutboxStore, type OutboxEntry, type PendingEntry } from './outbox-store';
+import { OutboxStore, type EntryVersion, type OutboxEntry } from './outbox-store';
 import { PublishedMarks } from './published-marks';
 import { UserEventsPublisher } from './user-events.publisher';
 
@@ -161,7 +161,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepPending(): Promise<void> {
     if (!this.publisher.connected) return;
     const cutoff = new Date(Date.now() - this.config.events.outboxSweepIntervalMs);
-    let pending: PendingEntry[];
+    let pending: EntryVersion[];
     try {
       pending = await this.outbox.pendingBefore(cutoff, SWEEP_BATCH);
     } catch (error) {

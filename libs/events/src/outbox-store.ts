@@ -13,14 +13,8 @@ export interface OutboxEntry {
   traceparent?: string;
 }
 
-/** A key with unpublished entries, at its newest pending version. */
-export interface PendingEntry {
-  key: string;
-  version: number;
-}
-
-/** One version of a key that the broker confirmed. */
-export interface ConfirmedEntry {
+/** One version of a key's entries: a pending one to publish, or one the broker confirmed. */
+export interface EntryVersion {
   key: string;
   version: number;
 }
@@ -38,13 +32,13 @@ export abstract class OutboxStore {
    * After the broker confirmed these entries (at most one per key): marks them, in one command
    * where the store can, and settles what each supersedes.
    */
-  abstract markPublished(entries: readonly ConfirmedEntry[]): Promise<void>;
+  abstract markPublished(entries: readonly EntryVersion[]): Promise<void>;
 
   /**
    * Keys with entries unpublished since before `cutoff`, oldest first, from at most `limit`
    * entries, each with its newest pending version.
    */
-  abstract pendingBefore(cutoff: Date, limit: number): Promise<PendingEntry[]>;
+  abstract pendingBefore(cutoff: Date, limit: number): Promise<EntryVersion[]>;
 
   /** How many entries wait and since when, for the outbox gauges. */
   abstract backlog(): Promise<OutboxBacklog>;

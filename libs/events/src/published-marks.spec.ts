@@ -1,13 +1,13 @@
-import type { ConfirmedEntry } from './outbox-store';
+import type { EntryVersion } from './outbox-store';
 import { PublishedMarks } from './published-marks';
 
 /** A write the test finishes by hand, to hold a batch in flight. */
 function heldWrites(): {
   marks: PublishedMarks;
-  batches: ConfirmedEntry[][];
+  batches: EntryVersion[][];
   finish(error?: Error): void;
 } {
-  const batches: ConfirmedEntry[][] = [];
+  const batches: EntryVersion[][] = [];
   let settle: ((error?: Error) => void) | undefined;
   const marks = new PublishedMarks((entries) => {
     batches.push(entries);

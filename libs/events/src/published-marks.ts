@@ -1,10 +1,10 @@
-import type { ConfirmedEntry } from './outbox-store';
+import type { EntryVersion } from './outbox-store';
 
 /** Entries one write marks at most. */
 const MAX_BATCH = 100;
 
 interface WaitingMark {
-  entry: ConfirmedEntry;
+  entry: EntryVersion;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -18,10 +18,10 @@ export class PublishedMarks {
   private waiting: WaitingMark[] = [];
   private writing = false;
 
-  constructor(private readonly write: (entries: ConfirmedEntry[]) => Promise<void>) {}
+  constructor(private readonly write: (entries: EntryVersion[]) => Promise<void>) {}
 
   /** Resolves once `entry` is marked; rejects with the write's error (it stays pending). */
-  mark(entry: ConfirmedEntry): Promise<void> {
+  mark(entry: EntryVersion): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ entry, resolve, reject });
       if (!this.writing) void this.writeAll();

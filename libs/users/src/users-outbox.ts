@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { toAddress, USER_EVENTS, type UserEvent, type UserSnapshot } from '@aware/contracts';
 import { UsersRepository, type OutboxBacklog, type UserRecord } from '@aware/database';
-import type { ConfirmedEntry, OutboxEntry, OutboxStore, PendingEntry } from '@aware/events';
+import type { EntryVersion, OutboxEntry, OutboxStore } from '@aware/events';
 
 /** A stored version's synced fields: what every user event carries. */
 export function userSnapshotOf(version: UserRecord): UserSnapshot {
@@ -46,11 +46,11 @@ export class UsersOutbox implements OutboxStore {
     return stored && outboxEntryOf(stored);
   }
 
-  markPublished(entries: readonly ConfirmedEntry[]): Promise<void> {
+  markPublished(entries: readonly EntryVersion[]): Promise<void> {
     return this.users.markPublished(entries.map(({ key, version }) => ({ userId: key, version })));
   }
 
-  async pendingBefore(cutoff: Date, limit: number): Promise<PendingEntry[]> {
+  async pendingBefore(cutoff: Date, limit: number): Promise<EntryVersion[]> {
     const pending = await this.users.unpublishedBefore(cutoff, limit);
     return pending.map(({ userId, version }) => ({ key: userId, version }));
   }

@@ -33,6 +33,13 @@ export interface OrderPage {
 
 type OrderContact = Pick<OrderRecord, 'userEmails' | 'deliveryAddress' | 'userVersion'>;
 
+/** Whether a new order brings both contact fields, so nothing is filled from its user. */
+function bringsContact(
+  dto: CreateOrderDto,
+): dto is CreateOrderDto & Required<Pick<CreateOrderDto, 'userEmails' | 'deliveryAddress'>> {
+  return dto.userEmails !== undefined && dto.deliveryAddress !== undefined;
+}
+
 @Injectable()
 export class OrdersService {
   constructor(
@@ -47,8 +54,7 @@ export class OrdersService {
    * order). One that brings both contact fields reads nothing and needs no lock (contactFor).
    */
   create(dto: CreateOrderDto): Promise<OrderDto> {
-    const fillsFromUser = dto.userEmails === undefined || dto.deliveryAddress === undefined;
-    return dto.userId && fillsFromUser
+    return dto.userId && !bringsContact(dto)
       ? this.locks.forUser(dto.userId, () => this.insert(dto))
       : this.insert(dto);
   }
@@ -151,7 +157,7 @@ export class OrdersService {
    * state of a user known from events, and the order then reflects that user version.
    */
   private async contactFor(dto: CreateOrderDto): Promise<OrderContact> {
-    if (dto.userEmails !== undefined && dto.deliveryAddress !== undefined) {
+    if (bringsContact(dto)) {
       // The request's fields, superseded by any event about the user (version 0): whatever the
       // projection holds would not be used, so it is not read.
       return {

@@ -12,8 +12,8 @@ export interface OutboxBacklog {
   oldestOccurredAt: Date | null;
 }
 
-/** A user version whose event is not published yet. */
-export interface PendingVersion {
+/** A user and one of its versions (one pending publication, or one the broker confirmed). */
+export interface UserVersionRef {
   userId: string;
   version: number;
 }
@@ -86,12 +86,12 @@ export class UsersRepository {
    * Users with events still unpublished that occurred before `cutoff` (the relay's sweep), each
    * with its newest pending version.
    */
-  async unpublishedBefore(cutoff: Date, limit: number): Promise<PendingVersion[]> {
+  async unpublishedBefore(cutoff: Date, limit: number): Promise<UserVersionRef[]> {
     const rows = await this.users
       .find({ published: false, 'event.occurredAt': { $lt: cutoff } }, { userId: 1, version: 1 })
       .sort({ 'event.occurredAt': 1 })
       .limit(limit)
-      .lean<PendingVersion[]>()
+      .lean<UserVersionRef[]>()
       .exec();
     const newest = new Map<string, number>();
     for (const { userId, version } of rows) {
@@ -106,7 +106,7 @@ export class UsersRepository {
    * newest version), are dropped. Every statement names one key, so none scans on an engine that
    * pushes down nothing else.
    */
-  async markPublished(versions: readonly { userId: string; version: number }[]): Promise<void> {
+  async markPublished(versions: readonly UserVersionRef[]): Promise<void> {
     for (let start = 0; start < versions.length; start += MARK_CHUNK) {
       const chunk = versions.slice(start, start + MARK_CHUNK);
       await this.users.bulkWrite(
