@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /**
- * Which libs each lib may import through its `@aware/*` alias (README.md, "Layout"): the chain
+ * Which libs each lib may import through its `@aware/*` alias (docs/development.md, "Code boundaries"): the chain
  * contracts ← common ← database ← events ← users ← apps. Apps may import every lib. The gateway
  * lib (Kong config, rollout CLI) stands apart: it imports no lib and has no alias.
  */

@@ -1,6 +1,6 @@
 /**
  * `npm run rollout -- <set|progressive> …`: changes the user-v1/user-v2 split of the running
- * gateway through Kong's Admin API, without a restart (see README, "Rolling out user-v2").
+ * gateway through Kong's Admin API, without a restart (see docs/deploy.md, "Rolling out user-v2").
  */
 import { runRolloutCli } from '../libs/gateway/src';
 

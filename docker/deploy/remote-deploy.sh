@@ -10,7 +10,7 @@ tag="$2"
 registry_user="$3"
 cd /opt/aware
 [ -f .env ] || {
-  echo "deploy: /opt/aware/.env is missing (create it from .env.example; see README)" >&2
+  echo "deploy: /opt/aware/.env is missing (create it from .env.example; see docs/deploy.md)" >&2
   exit 1
 }
 
