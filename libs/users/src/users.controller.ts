@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblemResponses, RequestOrigin, ResourceIdPipe } from '@aware/common';
-import { CreateUserDto, UpdateUserDto, UserDto } from '@aware/contracts';
+import { CreateUserDto, ResourceIdParam, UpdateUserDto, UserDto } from '@aware/contracts';
 import { etagOf } from './if-match';
 import { UsersService } from './users.service';
 
@@ -36,6 +36,7 @@ export class UsersController {
     return user;
   }
 
+  @ResourceIdParam('userId')
   @Get(':userId')
   @ApiOperation({ summary: 'Get a user' })
   @ApiOkResponse({ type: UserDto })
@@ -49,6 +50,7 @@ export class UsersController {
     return user;
   }
 
+  @ResourceIdParam('userId')
   @Put(':userId')
   @ApiOperation({
     summary: 'Update emails and/or delivery address; publishes user.updated when something changed',

@@ -1,5 +1,5 @@
-import { isUUID } from 'class-validator';
 import { RequestValidationException } from '@aware/common';
+import { isResourceId } from '@aware/contracts';
 import type { OrderPosition } from '@aware/database';
 
 /**
@@ -32,7 +32,7 @@ function parseCursor(cursor: string): OrderPosition | null {
   }
   if (typeof payload !== 'object' || payload === null) return null;
   const { createdAt, orderId } = payload as Record<string, unknown>;
-  if (typeof createdAt !== 'string' || typeof orderId !== 'string' || !isUUID(orderId, 4)) {
+  if (typeof createdAt !== 'string' || typeof orderId !== 'string' || !isResourceId(orderId)) {
     return null;
   }
   const date = new Date(createdAt);

@@ -6,6 +6,7 @@ import {
   CreateOrderDto,
   ListOrdersQueryDto,
   OrderDto,
+  ResourceIdParam,
   UpdateOrderDetailsDto,
   UpdateOrderStatusDto,
 } from '@aware/contracts';
@@ -75,6 +76,7 @@ export class OrdersController {
     return page.orders;
   }
 
+  @ResourceIdParam('orderId')
   @Get(':orderId')
   @ApiOperation({ summary: 'Get an order' })
   @ApiOkResponse({ type: OrderDto })
@@ -83,6 +85,7 @@ export class OrdersController {
     return this.orders.get(orderId);
   }
 
+  @ResourceIdParam('orderId')
   @Put(':orderId/status')
   @ApiOperation({
     summary: 'Move an order forward: under process → shipping → delivered (skipping allowed)',
@@ -103,6 +106,7 @@ export class OrdersController {
     return this.orders.updateStatus(orderId, dto.orderStatus);
   }
 
+  @ResourceIdParam('orderId')
   @Put(':orderId/details')
   @ApiOperation({
     summary: 'Change the emails and/or delivery address of an order not yet delivered',

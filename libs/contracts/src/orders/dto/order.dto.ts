@@ -1,13 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { AddressDto } from '../../values/address.dto';
+import { ResourceIdProperty } from '../../values/resource-id';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 import { OrderItemDto } from './order-item.dto';
 
 export class OrderDto {
-  @ApiProperty({ format: 'uuid', example: '8f0b8d0e-4c1a-4f5e-9d3b-2a1c7e6f5a4b' })
+  @ResourceIdProperty({ example: '8f0b8d0e-4c1a-4f5e-9d3b-2a1c7e6f5a4b' })
   orderId!: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ResourceIdProperty({ required: false })
   userId?: string;
 
   @ApiProperty({ type: [OrderItemDto] })

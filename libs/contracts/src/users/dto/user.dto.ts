@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FIRST_USER_VERSION } from '../../limits';
 import { AddressDto } from '../../values/address.dto';
+import { ResourceIdProperty } from '../../values/resource-id';
 
 export class UserDto {
-  @ApiProperty({ format: 'uuid', example: '3b241101-e2bb-4255-8caf-4136c566a962' })
+  @ResourceIdProperty({ example: '3b241101-e2bb-4255-8caf-4136c566a962' })
   userId!: string;
 
   @ApiPropertyOptional({ example: 'Ada' })
