@@ -1,4 +1,6 @@
-export * from './limits';
+export * from './fields/field-rule';
+export * from './fields/field-rules';
+export * from './fields/rule-decorators';
 export * from './values/address';
 export * from './values/address.dto';
 export * from './values/email';

@@ -1,4 +1,10 @@
-import { FIRST_USER_VERSION, MIN_PRICE, MIN_QUANTITY, ORDER_STATUSES } from '@aware/contracts';
+import {
+  integer,
+  type AmountRule,
+  type ChoiceRule,
+  type FieldRule,
+  type IntegerRule,
+} from '@aware/contracts';
 
 /** The subset of MongoDB's `$jsonSchema` dialect (bsonType, not type) the validators use. */
 export interface BsonSchema {
@@ -10,6 +16,7 @@ export interface BsonSchema {
   maxItems?: number;
   uniqueItems?: boolean;
   minimum?: number;
+  maximum?: number;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
@@ -17,17 +24,44 @@ export interface BsonSchema {
 }
 
 /**
- * A rule the database checks twice: in the collection's `$jsonSchema` validator, which db:setup
- * installs, and in the Mongoose schema, which `Model.create` validates against (the only check on
- * an engine without validators, such as FerretDB). Built once, so the two cannot drift apart.
- *
- * Only minimums and enums are checked twice. Lengths and patterns are left to the validators:
- * Mongoose counts UTF-16 code units where MongoDB counts code points, so a Mongoose maxlength
- * would refuse an address written in emoji that the API and the validator accept.
+ * What the API's email rule (class-validator's IsEmail, TLD required) lets through, loosely: the
+ * database is the last line of defence, and must never reject an address the API accepted —
+ * IsEmail allows quoted local parts, which may hold spaces and `@`.
  */
-interface FieldRule<PropOptions> {
-  readonly bson: BsonSchema;
-  readonly prop: PropOptions;
+export const EMAIL_PATTERN = '^.+@[^\\s@]+\\.[^\\s@]+$';
+
+// The driver stores integral JS numbers as int32; long covers values written by other tools.
+const INTEGER = ['int', 'long'] as const;
+
+/** A field's rule as the collection's `$jsonSchema` validator states it. */
+export function bsonSchemaOf(rule: FieldRule): BsonSchema {
+  switch (rule.kind) {
+    case 'text':
+      return {
+        bsonType: 'string',
+        ...(rule.nonEmpty && { minLength: 1 }),
+        ...(rule.maxLength !== undefined && { maxLength: rule.maxLength }),
+        ...(rule.pattern && { pattern: rule.pattern.source }),
+        ...(rule.email && { pattern: EMAIL_PATTERN }),
+      };
+    case 'integer':
+    case 'amount':
+      return {
+        bsonType: rule.kind === 'integer' ? INTEGER : 'number',
+        minimum: rule.minimum,
+        ...(rule.maximum !== undefined && { maximum: rule.maximum }),
+      };
+    case 'choice':
+      return { bsonType: 'string', enum: rule.values };
+    case 'list':
+      return {
+        bsonType: 'array',
+        minItems: rule.minItems,
+        maxItems: rule.maxItems,
+        ...(rule.uniqueItems && { uniqueItems: true }),
+        ...(rule.items && { items: bsonSchemaOf(rule.items) }),
+      };
+  }
 }
 
 interface MinimumProp {
@@ -40,29 +74,24 @@ interface EnumProp {
   enum: readonly string[];
 }
 
-// The driver stores integral JS numbers as int32; long covers values written by other tools.
-const INTEGER = ['int', 'long'] as const;
-
-function integerAtLeast(minimum: number): FieldRule<MinimumProp> {
-  return { bson: { bsonType: INTEGER, minimum }, prop: { type: Number, min: minimum } };
+/**
+ * A field's rule as its Mongoose prop states it, which `Model.create` validates against (the only
+ * check on an engine without validators, such as FerretDB). Only minimums and enums: Mongoose
+ * counts UTF-16 code units where MongoDB counts code points, so a Mongoose maxlength would refuse
+ * an address written in emoji that the API and the validator accept.
+ */
+export function propOf(rule: IntegerRule | AmountRule | ChoiceRule): MinimumProp | EnumProp {
+  return rule.kind === 'choice'
+    ? { type: String, enum: rule.values }
+    : { type: Number, min: rule.minimum };
 }
 
-function numberAtLeast(minimum: number): FieldRule<MinimumProp> {
-  return { bson: { bsonType: 'number', minimum }, prop: { type: Number, min: minimum } };
-}
+/** The storage-only fields: claim generations and lease terms never cross the API. */
+export const EMAIL_CLAIM_RULES = {
+  /** The first claim of an email is generation 0. */
+  generation: integer({ minimum: 0 }),
+} as const;
 
-function oneOf(values: readonly string[]): FieldRule<EnumProp> {
-  return { bson: { bsonType: 'string', enum: values }, prop: { type: String, enum: values } };
-}
-
-export const USER_VERSION = integerAtLeast(FIRST_USER_VERSION);
-/** The first claim of an email is generation 0. */
-export const CLAIM_GENERATION = integerAtLeast(0);
-export const LEASE_TERM = integerAtLeast(1);
-export const ITEM_QUANTITY = integerAtLeast(MIN_QUANTITY);
-export const ITEM_PRICE = numberAtLeast(MIN_PRICE);
-/** A sum of prices, none of them negative. */
-export const TOTAL_PRICE = numberAtLeast(0);
-export const ORDER_STATUS = oneOf(ORDER_STATUSES);
-/** The user version an order's contact fields reflect; 0 when they came from the request. */
-export const ORDER_USER_VERSION = integerAtLeast(0);
+export const WRITER_LEASE_RULES = {
+  term: integer({ minimum: 1 }),
+} as const;

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, Matches, Min, ValidateNested } from 'class-validator';
-import { FIRST_USER_VERSION } from '../limits';
+import { IsObject, Matches, ValidateNested } from 'class-validator';
+import { USER_RULES } from '../fields/field-rules';
+import { Validated } from '../fields/rule-decorators';
 import { RESOURCE_ID_PATTERN, RESOURCE_ID_RULE } from '../values/resource-id';
 import { AddressDto } from '../values/address.dto';
 import type { Address } from '../values/address';
@@ -15,8 +16,7 @@ export class UserSnapshot {
   @Matches(RESOURCE_ID_PATTERN, { message: `userId must be ${RESOURCE_ID_RULE}` })
   userId!: string;
 
-  @IsInt()
-  @Min(FIRST_USER_VERSION)
+  @Validated(USER_RULES.version)
   version!: number;
 
   @EmailList()

@@ -1,4 +1,4 @@
-import { MAX_ORDER_ITEMS, MAX_PRICE, MAX_QUANTITY } from '../limits';
+import { ORDER_ITEM_RULES, ORDER_RULES } from '../fields/field-rules';
 import { totalPriceOf } from './order-total';
 
 describe('totalPriceOf', () => {
@@ -12,6 +12,9 @@ describe('totalPriceOf', () => {
   });
 
   it('is exact at the largest allowed order', () => {
+    const MAX_ORDER_ITEMS = ORDER_RULES.items.maxItems;
+    const MAX_QUANTITY = ORDER_ITEM_RULES.quantity.maximum;
+    const MAX_PRICE = ORDER_ITEM_RULES.price.maximum;
     const items = Array.from({ length: MAX_ORDER_ITEMS }, (_, index) => ({
       itemId: String(index),
       quantity: MAX_QUANTITY,

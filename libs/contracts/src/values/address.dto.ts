@@ -1,47 +1,38 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { ADDRESS_FIELD_MAX_LENGTH } from '../limits';
+import { IsObject, ValidateNested } from 'class-validator';
+import { ADDRESS_LINE } from '../fields/field-rules';
+import { documented, Validated } from '../fields/rule-decorators';
 import type { Address } from './address';
 
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
 export class AddressDto implements Address {
-  @ApiProperty({ example: '1 Main St', maxLength: ADDRESS_FIELD_MAX_LENGTH })
+  @ApiProperty({ ...documented(ADDRESS_LINE), example: '1 Main St' })
   @Transform(trim)
-  @MaxLength(ADDRESS_FIELD_MAX_LENGTH)
-  @IsNotEmpty()
-  @IsString()
+  @Validated(ADDRESS_LINE)
   street!: string;
 
-  @ApiProperty({ example: 'Springfield', maxLength: ADDRESS_FIELD_MAX_LENGTH })
+  @ApiProperty({ ...documented(ADDRESS_LINE), example: 'Springfield' })
   @Transform(trim)
-  @MaxLength(ADDRESS_FIELD_MAX_LENGTH)
-  @IsNotEmpty()
-  @IsString()
+  @Validated(ADDRESS_LINE)
   city!: string;
 
-  @ApiProperty({ example: 'IL', maxLength: ADDRESS_FIELD_MAX_LENGTH })
+  @ApiProperty({ ...documented(ADDRESS_LINE), example: 'IL' })
   @Transform(trim)
-  @MaxLength(ADDRESS_FIELD_MAX_LENGTH)
-  @IsNotEmpty()
-  @IsString()
+  @Validated(ADDRESS_LINE)
   state!: string;
 
-  @ApiProperty({ example: '62701', maxLength: ADDRESS_FIELD_MAX_LENGTH })
+  @ApiProperty({ ...documented(ADDRESS_LINE), example: '62701' })
   @Transform(trim)
-  @MaxLength(ADDRESS_FIELD_MAX_LENGTH)
-  @IsNotEmpty()
-  @IsString()
+  @Validated(ADDRESS_LINE)
   postalCode!: string;
 
-  @ApiProperty({ example: 'US', maxLength: ADDRESS_FIELD_MAX_LENGTH })
+  @ApiProperty({ ...documented(ADDRESS_LINE), example: 'US' })
   @Transform(trim)
-  @MaxLength(ADDRESS_FIELD_MAX_LENGTH)
-  @IsNotEmpty()
-  @IsString()
+  @Validated(ADDRESS_LINE)
   country!: string;
 }
 

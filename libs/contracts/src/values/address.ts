@@ -1,4 +1,4 @@
-/** A delivery address; every field required, non-empty, at most ADDRESS_FIELD_MAX_LENGTH long. */
+/** A delivery address; every field required, non-empty, at most ADDRESS_LINE long. */
 export interface Address {
   street: string;
   city: string;

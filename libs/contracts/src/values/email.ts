@@ -1,17 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsEmail,
-  MaxLength,
-  ValidateBy,
-  type ValidationArguments,
-} from 'class-validator';
-import { EMAIL_MAX_LENGTH, MAX_EMAILS, MIN_EMAILS } from '../limits';
+import { ValidateBy, type ValidationArguments } from 'class-validator';
+import { EMAIL_LIST } from '../fields/field-rules';
+import { documented, Validated } from '../fields/rule-decorators';
 
 /**
  * Emails are stored trimmed, lower-cased and in Unicode NFC, so equality is case-insensitive
@@ -55,16 +47,14 @@ function NoLookAlikeCharacters(): PropertyDecorator {
 }
 
 /**
- * The rules of an email list (docs/api.md): MIN_EMAILS to MAX_EMAILS valid addresses, normalised,
- * no repeats. Non-string items are left untouched so the validators can name them.
+ * The rules of an email list (docs/api.md): EMAIL_LIST's number of valid addresses, normalised, no
+ * repeats. Non-string items are left untouched so the validators can name them.
  */
 export function EmailList(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       type: [String],
-      minItems: MIN_EMAILS,
-      maxItems: MAX_EMAILS,
-      uniqueItems: true,
+      ...documented(EMAIL_LIST),
       example: ['ada@example.com'],
       description: 'Valid addresses; stored trimmed and lower-cased; compared case-insensitively.',
     }),
@@ -73,12 +63,7 @@ export function EmailList(): PropertyDecorator {
         ? value.map((item: unknown) => (typeof item === 'string' ? normalizeEmail(item) : item))
         : value,
     ),
-    IsArray(),
-    ArrayMinSize(MIN_EMAILS),
-    ArrayMaxSize(MAX_EMAILS),
-    MaxLength(EMAIL_MAX_LENGTH, { each: true }),
-    IsEmail({}, { each: true, message: 'each value in $property must be a valid email address' }),
-    ArrayUnique({ message: '$property must not contain the same address twice' }),
+    Validated(EMAIL_LIST),
     NoLookAlikeCharacters(),
   );
 }

@@ -1,21 +1,15 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { OrderStatus } from '@aware/contracts';
+import { ORDER_ITEM_RULES, ORDER_RULES, type OrderStatus } from '@aware/contracts';
 import { AddressDocument, AddressSchema } from '../address.schema';
-import {
-  ITEM_PRICE,
-  ITEM_QUANTITY,
-  ORDER_STATUS,
-  ORDER_USER_VERSION,
-  TOTAL_PRICE,
-} from '../field-rules';
+import { propOf } from '../field-rules';
 
 export const ORDERS_COLLECTION = 'orders';
 
 @Schema({ _id: false, versionKey: false })
 export class OrderItemDocument {
   @Prop({ required: true }) itemId!: string;
-  @Prop({ required: true, ...ITEM_QUANTITY.prop }) quantity!: number;
-  @Prop({ required: true, ...ITEM_PRICE.prop }) price!: number;
+  @Prop({ required: true, ...propOf(ORDER_ITEM_RULES.quantity) }) quantity!: number;
+  @Prop({ required: true, ...propOf(ORDER_ITEM_RULES.price) }) price!: number;
 }
 
 export const OrderItemSchema = SchemaFactory.createForClass(OrderItemDocument);
@@ -25,15 +19,15 @@ export class Order {
   @Prop({ required: true, unique: true }) orderId!: string;
   @Prop() userId?: string;
   @Prop({ type: [OrderItemSchema], required: true }) items!: OrderItemDocument[];
-  @Prop({ required: true, ...TOTAL_PRICE.prop }) totalPrice!: number;
+  @Prop({ required: true, ...propOf(ORDER_RULES.totalPrice) }) totalPrice!: number;
   @Prop({ type: [String], required: true }) userEmails!: string[];
   @Prop({ type: AddressSchema, required: true }) deliveryAddress!: AddressDocument;
-  @Prop({ required: true, ...ORDER_STATUS.prop }) orderStatus!: OrderStatus;
+  @Prop({ required: true, ...propOf(ORDER_RULES.orderStatus) }) orderStatus!: OrderStatus;
   /**
    * The user version that userEmails/deliveryAddress reflect; 0 when they came from the request.
    * User events only overwrite orders holding an older version (docs/events.md). Never returned.
    */
-  @Prop({ required: true, ...ORDER_USER_VERSION.prop }) userVersion!: number;
+  @Prop({ required: true, ...propOf(ORDER_RULES.userVersion) }) userVersion!: number;
   /**
    * Set when the contact fields were last changed through PUT /orders/{id}/details rather than
    * by a user event: such an order may differ from the version it reflects on purpose. The next

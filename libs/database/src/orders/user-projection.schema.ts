@@ -1,6 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { AddressDocument, AddressSchema } from '../address.schema';
-import { USER_VERSION } from '../field-rules';
+import { USER_RULES } from '@aware/contracts';
+import { propOf } from '../field-rules';
 
 export const USER_PROJECTIONS_COLLECTION = 'user_projections';
 
@@ -9,7 +10,7 @@ export const USER_PROJECTIONS_COLLECTION = 'user_projections';
 export class UserProjection {
   /** The userId. */
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ required: true, ...USER_VERSION.prop }) version!: number;
+  @Prop({ required: true, ...propOf(USER_RULES.version) }) version!: number;
   @Prop({ type: [String], required: true }) emails!: string[];
   @Prop({ type: AddressSchema, required: true }) deliveryAddress!: AddressDocument;
   @Prop({ required: true }) updatedAt!: Date;

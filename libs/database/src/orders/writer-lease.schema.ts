@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { LEASE_TERM } from '../field-rules';
+import { propOf, WRITER_LEASE_RULES } from '../field-rules';
 
 export const WRITER_LEASES_COLLECTION = 'writer_leases';
 
@@ -12,7 +12,7 @@ export const WRITER_LEASES_COLLECTION = 'writer_leases';
 export class WriterLease {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) name!: string;
-  @Prop({ required: true, ...LEASE_TERM.prop }) term!: number;
+  @Prop({ required: true, ...propOf(WRITER_LEASE_RULES.term) }) term!: number;
   @Prop({ required: true }) owner!: string;
   @Prop({ required: true }) expiresAt!: Date;
 }

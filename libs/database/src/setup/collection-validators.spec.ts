@@ -1,8 +1,7 @@
 import { isEmail } from 'class-validator';
 import { userVersionKey } from '../users/user.schema';
-import type { BsonSchema } from '../field-rules';
+import { EMAIL_PATTERN, type BsonSchema } from '../field-rules';
 import {
-  EMAIL_PATTERN,
   ORDERS_VALIDATOR,
   USER_PROJECTIONS_VALIDATOR,
   USERS_VALIDATOR,

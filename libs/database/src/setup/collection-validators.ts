@@ -1,26 +1,16 @@
 import {
-  ADDRESS_FIELD_MAX_LENGTH,
   ADDRESS_FIELDS,
-  EMAIL_MAX_LENGTH,
-  ITEM_ID_MAX_LENGTH,
-  MAX_EMAILS,
-  MAX_ORDER_ITEMS,
-  MIN_EMAILS,
-  MIN_ORDER_ITEMS,
-  NAME_MAX_LENGTH,
-  PHONE_NUMBER_PATTERN,
+  ADDRESS_LINE,
+  ORDER_ITEM_RULES,
+  ORDER_RULES,
   USER_EVENT_PRODUCERS,
   USER_EVENT_TYPES,
+  USER_RULES,
 } from '@aware/contracts';
 import {
-  CLAIM_GENERATION,
-  ITEM_PRICE,
-  ITEM_QUANTITY,
-  LEASE_TERM,
-  ORDER_STATUS,
-  ORDER_USER_VERSION,
-  TOTAL_PRICE,
-  USER_VERSION,
+  bsonSchemaOf,
+  EMAIL_CLAIM_RULES,
+  WRITER_LEASE_RULES,
   type BsonSchema,
 } from '../field-rules';
 
@@ -28,38 +18,16 @@ export interface CollectionValidator {
   $jsonSchema: BsonSchema;
 }
 
-/**
- * What the API's email rule (class-validator's IsEmail, TLD required) lets through, loosely: the
- * database is the last line of defence, and must never reject an address the API accepted —
- * IsEmail allows quoted local parts, which may hold spaces and `@`.
- */
-export const EMAIL_PATTERN = '^.+@[^\\s@]+\\.[^\\s@]+$';
-
 const STRING: BsonSchema = { bsonType: 'string' };
 const DATE: BsonSchema = { bsonType: 'date' };
-
-/** A string the API requires non-empty (IsNotEmpty) and at most `maxLength` long. */
-function nonEmptyString(maxLength: number): BsonSchema {
-  return { bsonType: 'string', minLength: 1, maxLength };
-}
 
 const ADDRESS: BsonSchema = {
   bsonType: 'object',
   required: ADDRESS_FIELDS,
   properties: Object.fromEntries(
-    ADDRESS_FIELDS.map((field) => [field, nonEmptyString(ADDRESS_FIELD_MAX_LENGTH)]),
+    ADDRESS_FIELDS.map((field) => [field, bsonSchemaOf(ADDRESS_LINE)]),
   ),
 };
-
-const EMAILS: BsonSchema = {
-  bsonType: 'array',
-  minItems: MIN_EMAILS,
-  maxItems: MAX_EMAILS,
-  uniqueItems: true,
-  items: { bsonType: 'string', maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN },
-};
-
-const NAME: BsonSchema = { bsonType: 'string', maxLength: NAME_MAX_LENGTH };
 
 /** Users: one immutable document per user version, carrying its event (the outbox). */
 export const USERS_VALIDATOR: CollectionValidator = {
@@ -69,12 +37,12 @@ export const USERS_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       userId: STRING,
-      version: USER_VERSION.bson,
-      firstName: NAME,
-      lastName: NAME,
-      emails: EMAILS,
+      version: bsonSchemaOf(USER_RULES.version),
+      firstName: bsonSchemaOf(USER_RULES.firstName),
+      lastName: bsonSchemaOf(USER_RULES.lastName),
+      emails: bsonSchemaOf(USER_RULES.emails),
       deliveryAddress: ADDRESS,
-      phoneNumber: { bsonType: 'string', pattern: PHONE_NUMBER_PATTERN.source },
+      phoneNumber: bsonSchemaOf(USER_RULES.phoneNumber),
       // Optional: user-v1 keeps them as the client sent them, absent when it sent none.
       createdAt: DATE,
       updatedAt: DATE,
@@ -102,7 +70,7 @@ export const EMAIL_CLAIMS_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       email: STRING,
-      generation: CLAIM_GENERATION.bson,
+      generation: bsonSchemaOf(EMAIL_CLAIM_RULES.generation),
       userId: { bsonType: ['string', 'null'] },
       claimedAt: DATE,
     },
@@ -116,7 +84,7 @@ export const WRITER_LEASES_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       name: STRING,
-      term: LEASE_TERM.bson,
+      term: bsonSchemaOf(WRITER_LEASE_RULES.term),
       owner: STRING,
       expiresAt: DATE,
     },
@@ -141,24 +109,22 @@ export const ORDERS_VALIDATOR: CollectionValidator = {
       orderId: STRING,
       userId: STRING,
       items: {
-        bsonType: 'array',
-        minItems: MIN_ORDER_ITEMS,
-        maxItems: MAX_ORDER_ITEMS,
+        ...bsonSchemaOf(ORDER_RULES.items),
         items: {
           bsonType: 'object',
           required: ['itemId', 'quantity', 'price'],
           properties: {
-            itemId: nonEmptyString(ITEM_ID_MAX_LENGTH),
-            quantity: ITEM_QUANTITY.bson,
-            price: ITEM_PRICE.bson,
+            itemId: bsonSchemaOf(ORDER_ITEM_RULES.itemId),
+            quantity: bsonSchemaOf(ORDER_ITEM_RULES.quantity),
+            price: bsonSchemaOf(ORDER_ITEM_RULES.price),
           },
         },
       },
-      totalPrice: TOTAL_PRICE.bson,
-      userEmails: EMAILS,
+      totalPrice: bsonSchemaOf(ORDER_RULES.totalPrice),
+      userEmails: bsonSchemaOf(ORDER_RULES.userEmails),
       deliveryAddress: ADDRESS,
-      orderStatus: ORDER_STATUS.bson,
-      userVersion: ORDER_USER_VERSION.bson,
+      orderStatus: bsonSchemaOf(ORDER_RULES.orderStatus),
+      userVersion: bsonSchemaOf(ORDER_RULES.userVersion),
       contactEditedAt: DATE,
       createdAt: DATE,
       updatedAt: DATE,
@@ -172,8 +138,8 @@ export const USER_PROJECTIONS_VALIDATOR: CollectionValidator = {
     required: ['_id', 'version', 'emails', 'deliveryAddress', 'updatedAt'],
     properties: {
       _id: STRING,
-      version: USER_VERSION.bson,
-      emails: EMAILS,
+      version: bsonSchemaOf(USER_RULES.version),
+      emails: bsonSchemaOf(USER_RULES.emails),
       deliveryAddress: ADDRESS,
       updatedAt: DATE,
     },

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { CLAIM_GENERATION } from '../field-rules';
+import { EMAIL_CLAIM_RULES, propOf } from '../field-rules';
 
 export const EMAIL_CLAIMS_COLLECTION = 'email_claims';
 
@@ -15,7 +15,7 @@ export const EMAIL_CLAIMS_COLLECTION = 'email_claims';
 export class EmailClaim {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) email!: string;
-  @Prop({ required: true, ...CLAIM_GENERATION.prop }) generation!: number;
+  @Prop({ required: true, ...propOf(EMAIL_CLAIM_RULES.generation) }) generation!: number;
   @Prop({ type: String, default: null }) userId!: string | null;
   @Prop({ required: true }) claimedAt!: Date;
 }

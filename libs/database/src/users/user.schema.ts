@@ -1,7 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { UserEventProducer, UserEventType } from '@aware/contracts';
 import { AddressDocument, AddressSchema } from '../address.schema';
-import { USER_VERSION } from '../field-rules';
+import { USER_RULES } from '@aware/contracts';
+import { propOf } from '../field-rules';
 
 export const USERS_COLLECTION = 'users';
 
@@ -30,7 +31,7 @@ export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEv
 export class User {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) userId!: string;
-  @Prop({ required: true, ...USER_VERSION.prop }) version!: number;
+  @Prop({ required: true, ...propOf(USER_RULES.version) }) version!: number;
   @Prop() firstName?: string;
   @Prop() lastName?: string;
   @Prop({ type: [String], required: true }) emails!: string[];

@@ -1,26 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  ValidateNested,
-} from 'class-validator';
-import { MAX_ORDER_ITEMS, MIN_ORDER_ITEMS } from '../../limits';
+import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ORDER_RULES } from '../../fields/field-rules';
+import { documented, Validated } from '../../fields/rule-decorators';
 import { AddressDto, AddressField } from '../../values/address.dto';
 import { ResourceIdField } from '../../values/resource-id';
 import { EmailList } from '../../values/email';
-import { ORDER_STATUSES, type OrderStatus } from '../order-status';
+import type { OrderStatus } from '../order-status';
 import { OrderItemDto } from './order-item.dto';
 
 export class CreateOrderDto {
-  @ApiProperty({ type: [OrderItemDto], minItems: MIN_ORDER_ITEMS, maxItems: MAX_ORDER_ITEMS })
-  @IsArray()
-  @ArrayMinSize(MIN_ORDER_ITEMS)
-  @ArrayMaxSize(MAX_ORDER_ITEMS)
+  @ApiProperty({ type: [OrderItemDto], ...documented(ORDER_RULES.items) })
+  @Validated(ORDER_RULES.items)
   @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
@@ -40,8 +31,8 @@ export class CreateOrderDto {
   @AddressField()
   deliveryAddress?: AddressDto;
 
-  @ApiPropertyOptional({ enum: ORDER_STATUSES, default: 'under process' })
+  @ApiPropertyOptional({ ...documented(ORDER_RULES.orderStatus), default: 'under process' })
   @IsOptional()
-  @IsIn(ORDER_STATUSES)
+  @Validated(ORDER_RULES.orderStatus)
   orderStatus?: OrderStatus;
 }

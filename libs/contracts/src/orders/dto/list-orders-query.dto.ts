@@ -1,36 +1,39 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, ORDER_QUERY_RULES, ORDER_RULES } from '../../fields/field-rules';
+import { documented, Validated } from '../../fields/rule-decorators';
 import { ResourceIdField } from '../../values/resource-id';
-import { ORDER_STATUSES, type OrderStatus } from '../order-status';
-
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
+import type { OrderStatus } from '../order-status';
 
 export class ListOrdersQueryDto {
-  @ApiPropertyOptional({ enum: ORDER_STATUSES })
+  @ApiPropertyOptional(documented(ORDER_RULES.orderStatus))
   @IsOptional()
-  @IsIn(ORDER_STATUSES)
+  @Validated(ORDER_RULES.orderStatus)
   status?: OrderStatus;
 
   @IsOptional()
   @ResourceIdField('Only the orders of this user.')
   userId?: string;
 
-  @ApiPropertyOptional({ default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
+  @ApiPropertyOptional({ default: DEFAULT_PAGE_SIZE, ...documented(ORDER_QUERY_RULES.limit) })
   @IsOptional()
   // Plain decimal digits only: `0x10` or `1e2` are not page sizes a client meant.
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value,
   )
-  @Max(MAX_PAGE_SIZE)
-  @Min(1)
-  @IsInt()
+  @Validated(ORDER_QUERY_RULES.limit)
   limit?: number;
 
   /** Opaque cursor from the previous page's `Link: <…>; rel="next"` header. */
-  @ApiPropertyOptional({ description: 'Cursor from the previous page’s Link header.' })
+  @ApiPropertyOptional({
+    description: 'Cursor from the previous page’s Link header.',
+    ...documented(ORDER_QUERY_RULES.after),
+  })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'after must be a cursor from a Link header' })
+  // Matches alone, not Validated: a repeated `after` is a bad cursor, not a bad type.
+  @Matches(ORDER_QUERY_RULES.after.pattern, {
+    message: `$property must be ${ORDER_QUERY_RULES.after.patternRule}`,
+  })
   after?: string;
 }

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AddressDto } from '../../values/address.dto';
 import { ResourceIdProperty } from '../../values/resource-id';
-import { ORDER_STATUSES, type OrderStatus } from '../order-status';
+import { ORDER_RULES } from '../../fields/field-rules';
+import { documented } from '../../fields/rule-decorators';
+import type { OrderStatus } from '../order-status';
 import { OrderItemDto } from './order-item.dto';
 
 export class OrderDto {
@@ -24,7 +26,7 @@ export class OrderDto {
   @ApiProperty({ type: AddressDto })
   deliveryAddress!: AddressDto;
 
-  @ApiProperty({ enum: ORDER_STATUSES, example: 'under process' })
+  @ApiProperty({ ...documented(ORDER_RULES.orderStatus), example: 'under process' })
   orderStatus!: OrderStatus;
 
   @ApiProperty({ format: 'date-time' })

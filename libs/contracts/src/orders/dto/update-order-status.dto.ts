@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
-import { ORDER_STATUSES, type OrderStatus } from '../order-status';
+import { ORDER_RULES } from '../../fields/field-rules';
+import { documented, Validated } from '../../fields/rule-decorators';
+import type { OrderStatus } from '../order-status';
 
 export class UpdateOrderStatusDto {
-  @ApiProperty({ enum: ORDER_STATUSES, example: 'shipping' })
-  @IsIn(ORDER_STATUSES)
+  @ApiProperty({ ...documented(ORDER_RULES.orderStatus), example: 'shipping' })
+  @Validated(ORDER_RULES.orderStatus)
   orderStatus!: OrderStatus;
 }

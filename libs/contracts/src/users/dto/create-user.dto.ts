@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { NAME_MAX_LENGTH, PHONE_NUMBER_PATTERN, PHONE_NUMBER_RULE } from '../../limits';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { USER_RULES } from '../../fields/field-rules';
+import { documented, Validated } from '../../fields/rule-decorators';
 import { AddressDto, AddressField } from '../../values/address.dto';
 import { EmailList } from '../../values/email';
 
@@ -11,22 +12,19 @@ export class CreateUserDto {
   @AddressField()
   deliveryAddress!: AddressDto;
 
-  @ApiPropertyOptional({ example: 'Ada', maxLength: NAME_MAX_LENGTH })
+  @ApiPropertyOptional({ ...documented(USER_RULES.firstName), example: 'Ada' })
   @IsOptional()
-  @MaxLength(NAME_MAX_LENGTH)
-  @IsString()
+  @Validated(USER_RULES.firstName)
   firstName?: string;
 
-  @ApiPropertyOptional({ example: 'Lovelace', maxLength: NAME_MAX_LENGTH })
+  @ApiPropertyOptional({ ...documented(USER_RULES.lastName), example: 'Lovelace' })
   @IsOptional()
-  @MaxLength(NAME_MAX_LENGTH)
-  @IsString()
+  @Validated(USER_RULES.lastName)
   lastName?: string;
 
-  @ApiPropertyOptional({ pattern: PHONE_NUMBER_PATTERN.source, example: '5551234567' })
+  @ApiPropertyOptional({ ...documented(USER_RULES.phoneNumber), example: '5551234567' })
   @IsOptional()
-  @Matches(PHONE_NUMBER_PATTERN, { message: `phoneNumber must be ${PHONE_NUMBER_RULE}` })
-  @IsString()
+  @Validated(USER_RULES.phoneNumber)
   phoneNumber?: string;
 
   /** Kept as sent by user-v1 (legacy); set by the server in user-v2, which ignores it. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FIRST_USER_VERSION } from '../../limits';
+import { FIRST_USER_VERSION, USER_RULES } from '../../fields/field-rules';
+import { documented } from '../../fields/rule-decorators';
 import { AddressDto } from '../../values/address.dto';
 import { ResourceIdProperty } from '../../values/resource-id';
 
@@ -29,6 +30,6 @@ export class UserDto {
   updatedAt?: string;
 
   /** +1 per change; also sent as the ETag. */
-  @ApiProperty({ example: FIRST_USER_VERSION, minimum: FIRST_USER_VERSION })
+  @ApiProperty({ example: FIRST_USER_VERSION, ...documented(USER_RULES.version) })
   version!: number;
 }
