@@ -9,6 +9,7 @@ import {
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
+import { OrderSync } from './sync/order-sync.service';
 import { SyncModule } from './sync/sync.module';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';
 
@@ -33,7 +34,7 @@ export class OrderServiceRootModule {
         WriterLeaseModule,
         OrdersModule,
         SyncModule,
-        EventsModule.forConsumer(),
+        EventsModule.forConsumer({ handlers: [OrderSync] }),
         HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
       ],
     };

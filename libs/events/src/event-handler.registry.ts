@@ -1,5 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import {
   parseEnvelope,
   type AnyEventContract,
@@ -17,7 +17,11 @@ export type EventChanges = Readonly<Record<string, number>>;
 
 type EventHandlerMethod<C extends AnyEventContract> = (event: EventOf<C>) => Promise<EventChanges>;
 
-const EventHandlerMetadata = DiscoveryService.createDecorator<readonly AnyEventContract[]>();
+/** Metadata key under which @HandlesEvent records a method's contracts. */
+const HANDLED_EVENTS = Symbol('aware:handled-events');
+
+/** The provider classes whose @HandlesEvent methods the consumer calls (EventsModule.forConsumer). */
+export const EVENT_HANDLER_CLASSES = Symbol('aware:event-handler-classes');
 
 /**
  * Makes a provider method the consumer's handler of these event types: it takes exactly their
@@ -30,9 +34,10 @@ export function HandlesEvent<Contracts extends [AnyEventContract, ...AnyEventCon
   return (
     target: object,
     method: string | symbol,
-    descriptor: TypedPropertyDescriptor<EventHandlerMethod<Contracts[number]>>,
+    // Unused at run time: its type makes the compiler check the method takes these events.
+    _descriptor: TypedPropertyDescriptor<EventHandlerMethod<Contracts[number]>>,
   ): void => {
-    EventHandlerMetadata(contracts)(target, method, descriptor);
+    Reflect.defineMetadata(HANDLED_EVENTS, contracts, target, method);
   };
 }
 
@@ -57,40 +62,52 @@ interface RegisteredHandler {
   handle(event: EventEnvelope<string, object>): Promise<EventChanges>;
 }
 
+/** The methods of a class (and its ancestors) that @HandlesEvent marked, with their contracts. */
+function handledEventsOf(prototype: object): [method: string, readonly AnyEventContract[]][] {
+  const found: [string, readonly AnyEventContract[]][] = [];
+  for (
+    let level = prototype;
+    level !== Object.prototype;
+    level = Object.getPrototypeOf(level) as object
+  ) {
+    for (const method of Object.getOwnPropertyNames(level)) {
+      const contracts: unknown = Reflect.getMetadata(HANDLED_EVENTS, level, method);
+      if (Array.isArray(contracts)) found.push([method, contracts as AnyEventContract[]]);
+    }
+  }
+  return found;
+}
+
 /**
- * The consumer's handlers by event type: the @HandlesEvent methods of every provider in the app,
- * found at start. A type may have one handler, so that one outcome decides the ack.
+ * The consumer's handlers by event type: the @HandlesEvent methods of the provider classes the app
+ * lists in EventsModule.forConsumer. A type may have one handler, so that one outcome decides the
+ * ack; a listed class without a handler is a mistake, refused at start as well.
  */
 @Injectable()
 export class EventHandlerRegistry implements OnModuleInit {
   private readonly byType = new Map<string, RegisteredHandler>();
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
+    @Inject(EVENT_HANDLER_CLASSES) private readonly classes: readonly Type<object>[],
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      // A handler must be a singleton: a request-scoped provider has no instance to call.
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) {
-        continue;
-      }
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const contracts = this.discovery.getMetadataByDecorator(
-          EventHandlerMetadata,
-          wrapper,
-          method,
+    for (const handlerClass of this.classes) {
+      const instance = this.moduleRef.get(handlerClass, { strict: false });
+      const methods = handledEventsOf(handlerClass.prototype as object);
+      if (methods.length === 0) {
+        throw new Error(
+          `${handlerClass.name} is listed as an event handler but has no @HandlesEvent method`,
         );
-        if (!contracts) continue;
+      }
+      for (const [method, contracts] of methods) {
         // @HandlesEvent checked at compile time that the method takes these contracts' events.
         const handle = (instance as Record<string, RegisteredHandler['handle']>)[method].bind(
           instance,
         );
         for (const contract of contracts) {
-          this.register({ contract, name: `${wrapper.name}.${method}`, handle });
+          this.register({ contract, name: `${handlerClass.name}.${method}`, handle });
         }
       }
     }

@@ -5,9 +5,8 @@ import {
   type RabbitMQConfig,
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '@aware/common';
-import { EventHandlerRegistry } from './event-handler.registry';
+import { EVENT_HANDLER_CLASSES, EventHandlerRegistry } from './event-handler.registry';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxStore } from './outbox-store';
@@ -127,6 +126,11 @@ export interface ProducerOptions {
   outbox: Type<OutboxStore>;
 }
 
+export interface ConsumerOptions {
+  /** The classes whose @HandlesEvent methods take the events; each is a provider of the app. */
+  handlers: readonly Type<object>[];
+}
+
 /**
  * User events over RabbitMQ (docs/events.md): the producer side and the consumer side. Global, so the
  * users feature and the readiness check share the one broker connection.
@@ -150,13 +154,21 @@ export class EventsModule {
     };
   }
 
-  /** order: the subscriber, handing each event to the app's @HandlesEvent method for its type. */
-  static forConsumer(): DynamicModule {
+  /**
+   * order: the subscriber, handing each event to the @HandlesEvent method for its type among the
+   * listed handler classes (providers of the app's own modules).
+   */
+  static forConsumer(options: ConsumerOptions): DynamicModule {
     return {
       module: EventsModule,
       global: true,
-      imports: [rabbitModule('consumer'), DiscoveryModule],
-      providers: [UserEventsSubscriber, EventHandlerRegistry, EventMetrics],
+      imports: [rabbitModule('consumer')],
+      providers: [
+        UserEventsSubscriber,
+        EventHandlerRegistry,
+        EventMetrics,
+        { provide: EVENT_HANDLER_CLASSES, useValue: options.handlers },
+      ],
       exports: [RabbitMQModule],
     };
   }

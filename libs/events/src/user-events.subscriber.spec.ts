@@ -1,6 +1,5 @@
 import { Nack } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, Logger, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
 import {
@@ -12,7 +11,12 @@ import type { ConsumeMessage } from 'amqplib';
 import { IsString } from 'class-validator';
 import { AppConfig, loadAppConfig, Metrics } from '@aware/common';
 import { defineEvent, UserCreated, UserUpdated, type EventOf } from '@aware/contracts';
-import { EventHandlerRegistry, HandlesEvent, type EventChanges } from './event-handler.registry';
+import {
+  EVENT_HANDLER_CLASSES,
+  EventHandlerRegistry,
+  HandlesEvent,
+  type EventChanges,
+} from './event-handler.registry';
 import { EventMetrics } from './event-metrics';
 import { UserEventsSubscriber } from './user-events.subscriber';
 
@@ -72,9 +76,11 @@ class NoteKeeper {
   }
 }
 
-/** The handlers sit in the app's own modules; the registry finds them wherever they are. */
-@Module({ providers: [UserSync, NoteKeeper] })
+/** The handlers sit in the app's own modules; the app lists their classes for the registry. */
+@Module({ providers: [UserSync, NoteKeeper], exports: [UserSync, NoteKeeper] })
 class HandlersModule {}
+
+const HANDLERS = { provide: EVENT_HANDLER_CLASSES, useValue: [UserSync, NoteKeeper] };
 
 function message(headers: Record<string, unknown> = {}): ConsumeMessage {
   return {
@@ -108,10 +114,11 @@ describe('UserEventsSubscriber with the EventHandlerRegistry', () => {
       { name: 'order', defaultDatabase: 'orders', title: 'order', description: 'order' },
     );
     const app = await Test.createTestingModule({
-      imports: [DiscoveryModule, HandlersModule],
+      imports: [HandlersModule],
       providers: [
         UserEventsSubscriber,
         EventHandlerRegistry,
+        HANDLERS,
         EventMetrics,
         Metrics,
         { provide: AppConfig, useValue: config },
@@ -247,10 +254,41 @@ describe('UserEventsSubscriber with the EventHandlerRegistry', () => {
       }
     }
     const app = await Test.createTestingModule({
-      imports: [DiscoveryModule, HandlersModule],
-      providers: [EventHandlerRegistry, SecondUserSync],
+      imports: [HandlersModule],
+      providers: [
+        EventHandlerRegistry,
+        SecondUserSync,
+        { provide: EVENT_HANDLER_CLASSES, useValue: [UserSync, NoteKeeper, SecondUserSync] },
+      ],
     }).compile();
 
     await expect(app.init()).rejects.toThrow(/^user\.updated has two handlers: \w+\.apply and/);
+  });
+
+  it('refuses to start with a listed class that handles nothing', async () => {
+    @Injectable()
+    class Bystander {}
+    const app = await Test.createTestingModule({
+      providers: [
+        EventHandlerRegistry,
+        Bystander,
+        { provide: EVENT_HANDLER_CLASSES, useValue: [Bystander] },
+      ],
+    }).compile();
+
+    await expect(app.init()).rejects.toThrow(/^Bystander is listed as an event handler/);
+  });
+
+  it('calls only the listed classes: an unlisted @HandlesEvent method takes nothing', async () => {
+    const app = await Test.createTestingModule({
+      imports: [HandlersModule],
+      providers: [EventHandlerRegistry, { provide: EVENT_HANDLER_CLASSES, useValue: [UserSync] }],
+    }).compile();
+    await app.init();
+    const registry = app.get(EventHandlerRegistry);
+
+    expect(() => registry.receive(NoteTaken.envelope({ noteId: 'n-1' }, 'user-v1'))).toThrow(
+      /no handler for event type user\.note-taken/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderSync } from './order-sync.service';
 
-/** Keeps orders in sync with user events; EventsModule finds OrderSync's handlers. */
+/** Keeps orders in sync with user events; the app lists OrderSync as EventsModule's handler. */
 @Module({
   imports: [OrdersModule],
   providers: [OrderSync],
