@@ -21,6 +21,8 @@ jest.setTimeout(180_000);
 const KEY = 'Idempotency-Key';
 /** Longer than the driver's operation deadline, so a request stuck on a partition ends. */
 const CUT_REQUEST_TIMEOUT_MS = 45_000;
+/** A loaded FerretDB on a busy machine answers slowly at times: a storm must not time out. */
+const STORM_TIMEOUT_MS = 60_000;
 
 /** The bytes that open a command `{ insert: "<collection>", … }` as the driver sends it (BSON). */
 function insertCommandMarker(collection: string): Buffer {
@@ -242,7 +244,7 @@ describe('Idempotency-Key on creates', () => {
 
     scenario('refuses a malformed key with 400 problem+json and writes nothing', async () => {
       const { v1 } = services();
-      for (const bad of ['', ' ', 'has space', 'x'.repeat(256), 'ключ', 'tab\tkey']) {
+      for (const bad of ['', ' ', 'has space', 'x'.repeat(256), 'clé', 'tab\tkey']) {
         const body = userBody('badkey');
         const answer = await post(v1.url, '/users', body, { [KEY]: bad });
         expectProblem(answer, 400);
@@ -450,18 +452,23 @@ describe('Idempotency-Key on creates', () => {
         body: bodyOf(`${name}${i}`),
       }));
       const requests = Array.from({ length: 1_000 }, (_, i) => keys[i % 100]);
-      // Shuffled, 50 at a time: retries of one key overlap and follow each other.
+      // Shuffled, 20 at a time: retries of one key overlap and follow each other.
       requests.sort(() => Math.random() - 0.5);
       const answers: HttpResult<Json>[] = [];
       let next = 0;
+      let slowestMs = 0;
       const worker = async (): Promise<void> => {
         while (next < requests.length) {
           const i = next;
           next += 1;
+          const sentAt = Date.now();
           answers.push(await send(requests[i].key, requests[i].body, i));
+          slowestMs = Math.max(slowestMs, Date.now() - sentAt);
         }
       };
-      await Promise.all(Array.from({ length: 50 }, worker));
+      const startedAt = Date.now();
+      await Promise.all(Array.from({ length: 20 }, worker));
+      const seconds = (Date.now() - startedAt) / 1000;
       const byStatus: Record<string, number> = {};
       for (const answer of answers) byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
       const replayed = answers.filter((a) => a.headers.get('idempotent-replayed') === 'true');
@@ -470,7 +477,7 @@ describe('Idempotency-Key on creates', () => {
       process.stdout.write(
         `[retry storm ${name}] 1000 requests over 100 keys: ${resources} resources stored, ` +
           `${ids.size} distinct ids answered, answers by status ${JSON.stringify(byStatus)}, ` +
-          `${replayed.length} replays\n`,
+          `${replayed.length} replays, in ${seconds.toFixed(1)} s (slowest answer ${slowestMs} ms)\n`,
       );
       expect(
         Object.keys(byStatus).filter((status) => status !== '201' && status !== '409'),
@@ -483,7 +490,8 @@ describe('Idempotency-Key on creates', () => {
       const { v1, v2 } = services();
       await storm(
         'users',
-        (key, body, i) => post(i % 2 === 0 ? v1.url : v2.url, '/users', body, { [KEY]: key }),
+        (key, body, i) =>
+          post(i % 2 === 0 ? v1.url : v2.url, '/users', body, { [KEY]: key }, STORM_TIMEOUT_MS),
         userBody,
         (answer) => answer.body.userId,
         async (bodies) => {
@@ -499,7 +507,8 @@ describe('Idempotency-Key on creates', () => {
       const urls = orderUrls();
       await storm(
         'orders',
-        (key, body, i) => post(urls[i % urls.length], '/orders', body, { [KEY]: key }),
+        (key, body, i) =>
+          post(urls[i % urls.length], '/orders', body, { [KEY]: key }, STORM_TIMEOUT_MS),
         orderBody,
         (answer) => answer.body.orderId,
         async (bodies) => {
