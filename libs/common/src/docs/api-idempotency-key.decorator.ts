@@ -46,7 +46,7 @@ export function ApiIdempotencyKey(otherConflicts?: string): MethodDecorator {
       description: otherConflicts ? `${otherConflicts}; or: ${inFlight}` : inFlight,
       headers: {
         'Retry-After': {
-          description: `Seconds to wait, when the conflict is a ${IDEMPOTENCY_KEY_HEADER} in flight.`,
+          description: `Seconds to wait, when the conflict is an ${IDEMPOTENCY_KEY_HEADER} in flight.`,
           schema: { type: 'integer' },
         },
       },
