@@ -8,20 +8,10 @@ import mongoose from 'mongoose';
 import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { http, type Json } from './support/http';
-import { requiredEnv, throwawayMongoUri } from './support/infra';
+import { engineHasAtomicConditionalUpdates, requiredEnv, throwawayMongoUri } from './support/infra';
 import { ServiceProcess } from './support/service-process';
 
 jest.setTimeout(180_000);
-
-async function engineHasAtomicConditionalUpdates(uri: string): Promise<boolean> {
-  const connection = await mongoose.createConnection(uri).asPromise();
-  try {
-    const info = await connection.db!.admin().command({ buildInfo: 1 });
-    return !('ferretdbVersion' in info);
-  } finally {
-    await connection.close();
-  }
-}
 
 describe('two order-service instances on one database', () => {
   const prefix = throwawayTopologyPrefix('twoorders');

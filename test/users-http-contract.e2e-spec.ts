@@ -49,7 +49,7 @@ describe.each(USER_SERVICES)('users API ($identity.name)', (service) => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
       expect(response.body).toMatch(
-        /http_requests_total\{method="POST",route="\/users",status="201"\} \d+/,
+        /http_requests_total\{method="POST",route="\/users",status="201",replayed="false"\} \d+/,
       );
       expect(response.body).toContain('http_request_duration_seconds_bucket');
       expect(response.body).toMatch(/aware_outbox_pending \d+/);

@@ -34,3 +34,17 @@ export async function dropDatabases(...uris: string[]): Promise<void> {
     }
   }
 }
+
+/**
+ * False on FerretDB, whose conditional single-document updates are not atomic across
+ * connections: there a second order instance waits for the writer lease instead of serving.
+ */
+export async function engineHasAtomicConditionalUpdates(uri: string): Promise<boolean> {
+  const connection = await createConnection(uri).asPromise();
+  try {
+    const info = await connection.db!.admin().command({ buildInfo: 1 });
+    return !('ferretdbVersion' in info);
+  } finally {
+    await connection.close();
+  }
+}

@@ -24,6 +24,7 @@ const SERVICE_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'LOG_LEVEL',
   'LOG_FORMAT',
+  'IDEMPOTENCY_KEY_TTL_HOURS',
 ];
 
 export function bundlePath(app: AppName): string {

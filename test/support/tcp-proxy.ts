@@ -13,6 +13,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   private blackholing = false;
+  /** Bytes whose passage towards the target starts a blackhole (blackholeAfter). */
+  private blackholeTrigger?: Buffer;
   /** Connections accepted and forwarded since the proxy started. */
   connectionsForwarded = 0;
   /** Connections reset while the proxy was cut. */
@@ -65,9 +67,19 @@ export class TcpProxy {
     this.blackholing = true;
   }
 
+  /**
+   * Forwards as usual until a chunk towards the target contains `marker`; that chunk still goes
+   * through, then everything is dropped as by blackhole(). So the target carries out a command
+   * (e.g. an insert, marked by its opening bytes) and its answer never comes back.
+   */
+  blackholeAfter(marker: Buffer): void {
+    this.blackholeTrigger = marker;
+  }
+
   restore(): void {
     this.refusing = false;
     this.blackholing = false;
+    this.blackholeTrigger = undefined;
   }
 
   async close(): Promise<void> {
@@ -94,7 +106,11 @@ export class TcpProxy {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
     client.on('data', (chunk: Buffer) => {
-      if (!this.blackholing) upstream.write(chunk);
+      if (this.blackholing) return;
+      upstream.write(chunk);
+      if (this.blackholeTrigger && chunk.includes(this.blackholeTrigger)) {
+        this.blackholing = true;
+      }
     });
     upstream.on('data', (chunk: Buffer) => {
       if (!this.blackholing) client.write(chunk);

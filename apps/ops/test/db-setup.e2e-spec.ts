@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import {
   EMAIL_CLAIMS_COLLECTION,
+  IDEMPOTENCY_KEYS_COLLECTION,
   ORDERS_COLLECTION,
   ORDERS_DATABASE_COLLECTIONS,
   SEED_USERS,
@@ -58,7 +59,7 @@ describe('ops db:setup and db:seed (docs/operations.md)', () => {
   it('creates every collection with its indexes, and running it again changes nothing', async () => {
     const first = await ops.run(['db:setup']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toHaveLength(5);
+    expect(first.stdout).toHaveLength(7);
     for (const line of first.stdout) expect(line).toMatch(/: created .*; indexes ensured$/);
 
     const second = await ops.run(['db:setup']);
@@ -67,9 +68,16 @@ describe('ops db:setup and db:seed (docs/operations.md)', () => {
 
     const names = async (connection: Connection): Promise<string[]> =>
       (await connection.listCollections()).map(({ name }) => name).sort();
-    expect(await names(users)).toEqual([USERS_COLLECTION, EMAIL_CLAIMS_COLLECTION].sort());
+    expect(await names(users)).toEqual(
+      [USERS_COLLECTION, EMAIL_CLAIMS_COLLECTION, IDEMPOTENCY_KEYS_COLLECTION].sort(),
+    );
     expect(await names(orders)).toEqual(
-      [ORDERS_COLLECTION, USER_PROJECTIONS_COLLECTION, WRITER_LEASES_COLLECTION].sort(),
+      [
+        ORDERS_COLLECTION,
+        USER_PROJECTIONS_COLLECTION,
+        WRITER_LEASES_COLLECTION,
+        IDEMPOTENCY_KEYS_COLLECTION,
+      ].sort(),
     );
     await expectSchemaIndexes(users, USERS_DATABASE_COLLECTIONS);
     await expectSchemaIndexes(orders, ORDERS_DATABASE_COLLECTIONS);

@@ -176,6 +176,57 @@ describe('Kong config template', () => {
       });
     }
   });
+
+  it('carries Idempotency-Key to the creates and scopes it by the authenticated API client', async () => {
+    const config = await renderParsed();
+    const plugins = [
+      ...config.plugins,
+      ...config.services.flatMap((service) => service.plugins ?? []),
+    ];
+    const names = (value: unknown): string[] =>
+      Array.isArray(value) ? value.map((entry) => String(entry).split(':')[0].toLowerCase()) : [];
+    for (const { name, config: settings = {} } of plugins) {
+      // A CORS plugin must allow the request header and expose the replay header to browsers.
+      if (name === 'cors') {
+        if (settings.headers !== undefined) {
+          expect(names(settings.headers)).toContain('idempotency-key');
+        }
+        expect(names(settings.exposed_headers)).toContain('idempotent-replayed');
+      }
+      // Nothing may drop or rewrite either header on its way.
+      if (name.startsWith('request-transformer')) {
+        for (const action of ['remove', 'rename', 'replace']) {
+          const rule = (settings[action] ?? {}) as Record<string, unknown>;
+          expect(names(rule.headers)).not.toContain('idempotency-key');
+        }
+      }
+      if (name.startsWith('response-transformer')) {
+        const rule = (settings.remove ?? {}) as Record<string, unknown>;
+        expect(names(rule.headers)).not.toContain('idempotent-replayed');
+      }
+    }
+    // The key's scope is the consumer key-auth sets (X-Consumer-ID replaces what a client sent);
+    // an anonymous fallback would let unauthenticated clients share one scope.
+    const PIN_HEADERS: Record<string, string>[] = [
+      {},
+      { 'X-User-Service-Version': 'v1' },
+      { 'X-User-Service-Version': 'v2' },
+    ];
+    for (const [method, path] of [
+      ['POST', '/users'],
+      ['POST', '/orders'],
+    ]) {
+      for (const pin of PIN_HEADERS) {
+        const match = routeFor(config, method, path, pin);
+        const keyAuth = match?.service.plugins?.find((plugin) => plugin.name === 'key-auth');
+        expect({ route: match?.route.name, keyAuth: keyAuth !== undefined }).toEqual({
+          route: match?.route.name,
+          keyAuth: true,
+        });
+        expect(keyAuth?.config?.anonymous).toBeUndefined();
+      }
+    }
+  });
 });
 
 /** Every operation of the committed OpenAPI documents, with a concrete sample path. */

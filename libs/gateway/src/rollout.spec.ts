@@ -314,6 +314,17 @@ describe('traffic window from two scrapes', () => {
     expect(window.errorRate).toBeCloseTo(2 / 42);
   });
 
+  it('does not count replayed creates (Idempotency-Key) as requests', () => {
+    const scrape = (fresh: number, replayed: number) =>
+      parseServiceMetrics(
+        [
+          `http_requests_total{method="POST",route="/users",status="201",replayed="false"} ${fresh}`,
+          `http_requests_total{method="POST",route="/users",status="201",replayed="true"} ${replayed}`,
+        ].join('\n'),
+      );
+    expect(trafficBetween(scrape(10, 5), scrape(12, 500)).requests).toBe(2);
+  });
+
   it('estimates p99 inside the histogram bucket it falls in', () => {
     const window = trafficBetween(
       parseServiceMetrics(''),

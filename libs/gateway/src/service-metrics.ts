@@ -57,6 +57,8 @@ export function parseServiceMetrics(text: string): MetricsSnapshot {
     const labels = parseLabels(labelText);
     const route = labels.get('route') ?? '';
     if (NOT_API_TRAFFIC.test(route)) continue;
+    // A replayed create repeats an earlier answer without doing the work: not a new request.
+    if (labels.get('replayed') === 'true') continue;
     const series = `${labels.get('method')} ${route} ${labels.get('status')}`;
     const count = Number(valueText);
     if (name === 'http_requests_total') {

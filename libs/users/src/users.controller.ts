@@ -7,7 +7,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, RequestOrigin, ResourceIdPipe } from '@aware/common';
+import {
+  ApiIdempotencyKey,
+  ApiProblemResponses,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
+  IdempotencyKey,
+  RequestOrigin,
+  ResourceIdPipe,
+  type IdempotentRequest,
+} from '@aware/common';
 import { CreateUserDto, ResourceIdParam, UpdateUserDto, UserDto } from '@aware/contracts';
 import { etagOf } from './if-match';
 import { UsersService } from './users.service';
@@ -18,21 +27,30 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a user; publishes user.created' })
-  @ApiCreatedResponse({ type: UserDto, description: 'The created user; ETag is its version.' })
+  @ApiOperation({
+    summary: 'Create a user; publishes user.created',
+    description: 'With an Idempotency-Key, a retry answers the first answer and creates nothing.',
+  })
+  @ApiCreatedResponse({
+    type: UserDto,
+    description: 'The created user; ETag is its version.',
+    headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
+  })
+  @ApiIdempotencyKey('An email is owned by another user')
   @ApiProblemResponses(
     HttpStatus.BAD_REQUEST,
-    HttpStatus.CONFLICT,
     HttpStatus.PAYLOAD_TOO_LARGE,
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   )
   async create(
     @Body() dto: CreateUserDto,
     @RequestOrigin() origin: RequestOrigin,
+    @IdempotencyKey() idempotency: IdempotentRequest | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.create(dto, origin);
+    const { resource: user, replayed } = await this.users.create(dto, origin, idempotency);
     void reply.header('ETag', etagOf(user.version)).header('Location', `/users/${user.userId}`);
+    if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return user;
   }
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
-import { UsersPersistenceModule } from '@aware/database';
+import { IdempotencyModule, UsersPersistenceModule } from '@aware/database';
 import { EmailOwnership } from './email-ownership.service';
 import { TimestampPolicy } from './timestamp.policy';
 import { UsersController } from './users.controller';
@@ -16,7 +16,7 @@ export class UsersModule {
   static forRoot(options: UsersModuleOptions): DynamicModule {
     return {
       module: UsersModule,
-      imports: [UsersPersistenceModule],
+      imports: [UsersPersistenceModule, IdempotencyModule],
       controllers: [UsersController],
       providers: [
         UsersService,

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import {
   AppConfig,
   NotFoundProblem,
+  type CreateAnswer,
+  type IdempotentRequest,
   ProblemException,
   ProblemType,
   requireAnyField,
@@ -23,7 +25,12 @@ import {
   type UpdateUserDto,
   type UserDto,
 } from '@aware/contracts';
-import { UsersRepository, type UserRecord, type UserVersionEvent } from '@aware/database';
+import {
+  IdempotentCreates,
+  UsersRepository,
+  type UserRecord,
+  type UserVersionEvent,
+} from '@aware/database';
 import { OutboxRelay } from '@aware/events';
 import { EmailOwnership } from './email-ownership.service';
 import { ifMatchSatisfied } from './if-match';
@@ -50,6 +57,7 @@ export class UsersService {
     private readonly emailOwnership: EmailOwnership,
     private readonly timestamps: TimestampPolicy,
     private readonly relay: OutboxRelay,
+    private readonly idempotentCreates: IdempotentCreates,
     config: AppConfig,
   ) {
     const producer = USER_EVENT_PRODUCERS.find((name) => name === config.serviceName);
@@ -57,12 +65,36 @@ export class UsersService {
     this.producer = producer;
   }
 
-  async create(dto: CreateUserDto, origin?: RequestOrigin): Promise<UserDto> {
+  /**
+   * Creates a user. With an Idempotency-Key, at most one user per key and API client: a retry
+   * answers the first user again (docs/api.md, "Safe retries").
+   */
+  async create(
+    dto: CreateUserDto,
+    origin?: RequestOrigin,
+    idempotency?: IdempotentRequest,
+  ): Promise<CreateAnswer<UserDto>> {
+    const record = this.newUser(dto, origin);
+    if (!idempotency) {
+      await this.writeNew(record);
+      this.publishNow(record);
+      return { resource: toUserDto(record), replayed: false };
+    }
+    const outcome = await this.idempotentCreates.create(idempotency, {
+      resourceId: record.userId,
+      resource: record,
+      write: (user) => this.writeKeyed(user),
+      exists: (userId) => this.users.exists(userId),
+      abandon: (user) => this.emailOwnership.release(user.emails, user.userId),
+    });
+    if (outcome.written) this.publishNow(outcome.resource);
+    return { resource: toUserDto(outcome.resource), replayed: outcome.replayed };
+  }
+
+  private newUser(dto: CreateUserDto, origin: RequestOrigin | undefined): UserRecord {
     const userId = randomUUID();
-    // One instant for the claims and the version: a claim older than its owner's newest version
-    // no longer protects a write in flight (see EmailOwnership).
     const now = new Date();
-    const record: UserRecord = {
+    return {
       userId,
       ...(dto.firstName !== undefined && { firstName: dto.firstName }),
       ...(dto.lastName !== undefined && { lastName: dto.lastName }),
@@ -74,16 +106,35 @@ export class UsersService {
       event: this.eventOf(UserCreated, now, origin),
       published: false,
     };
+  }
+
+  private async writeNew(record: UserRecord): Promise<void> {
     try {
-      await this.emailOwnership.claim(dto.emails, userId, now);
+      // One instant for the claims and the version: a claim older than its owner's newest
+      // version no longer protects a write in flight (see EmailOwnership).
+      await this.emailOwnership.claim(record.emails, record.userId, record.event.occurredAt);
       await this.users.insertVersion(record);
     } catch (error) {
-      await this.emailOwnership.release(dto.emails, userId);
+      await this.emailOwnership.release(record.emails, record.userId);
       throw error;
     }
-    // Committed: nothing after this line may fail the request.
-    void this.relay.publishNow(userId, record.version, outboxEntryOf(record));
-    return toUserDto(record);
+  }
+
+  /**
+   * The write of a keyed create, by its first request or by a retry finishing it: it may run
+   * twice, side by side. Claiming an email its user already claimed just renews the claim, and
+   * the version's unique key lets one insert in. Claims are made now, not at the version's
+   * instant: a retry's claims must hold a lease from now on. Nothing is released on failure here
+   * (the key's owner decides that): an unreleased claim frees itself when its lease ends.
+   */
+  private async writeKeyed(record: UserRecord): Promise<boolean> {
+    await this.emailOwnership.claim(record.emails, record.userId, new Date());
+    return this.users.insertVersion(record);
+  }
+
+  /** Committed: nothing after this may fail the request. */
+  private publishNow(record: UserRecord): void {
+    void this.relay.publishNow(record.userId, record.version, outboxEntryOf(record));
   }
 
   async get(userId: string): Promise<UserDto> {

@@ -1,7 +1,15 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, ResourceIdPipe } from '@aware/common';
+import {
+  ApiIdempotencyKey,
+  ApiProblemResponses,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
+  IdempotencyKey,
+  ResourceIdPipe,
+  type IdempotentRequest,
+} from '@aware/common';
 import {
   CreateOrderDto,
   ListOrdersQueryDto,
@@ -32,9 +40,15 @@ export class OrdersController {
     summary: 'Create an order',
     description:
       'totalPrice is computed to the cent; orderStatus defaults to `under process`. userEmails ' +
-      'and deliveryAddress are required unless userId names a user known to the order service.',
+      'and deliveryAddress are required unless userId names a user known to the order service. ' +
+      'With an Idempotency-Key, a retry answers the first answer and creates nothing.',
   })
-  @ApiCreatedResponse({ type: OrderDto, description: 'The created order.' })
+  @ApiCreatedResponse({
+    type: OrderDto,
+    description: 'The created order.',
+    headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
+  })
+  @ApiIdempotencyKey()
   @ApiProblemResponses(
     HttpStatus.BAD_REQUEST,
     HttpStatus.PAYLOAD_TOO_LARGE,
@@ -42,10 +56,12 @@ export class OrdersController {
   )
   async create(
     @Body() dto: CreateOrderDto,
+    @IdempotencyKey() idempotency: IdempotentRequest | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
-    const order = await this.orders.create(dto);
+    const { resource: order, replayed } = await this.orders.create(dto, idempotency);
     void reply.header('Location', `/orders/${order.orderId}`);
+    if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return order;
   }
 

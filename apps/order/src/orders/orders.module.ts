@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { OrdersPersistenceModule } from '@aware/database';
+import { IdempotencyModule, OrdersPersistenceModule } from '@aware/database';
 import { OrderLocks } from './order-locks';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [OrdersPersistenceModule],
+  imports: [OrdersPersistenceModule, IdempotencyModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrderLocks],
   exports: [OrderLocks, OrdersPersistenceModule],

@@ -1,4 +1,9 @@
-import type { OrdersRepository, UserProjectionsRepository, UserState } from '@aware/database';
+import type {
+  IdempotentCreates,
+  OrdersRepository,
+  UserProjectionsRepository,
+  UserState,
+} from '@aware/database';
 import { OrderLocks } from './order-locks';
 import { OrdersService } from './orders.service';
 
@@ -31,6 +36,7 @@ function serviceWith(): {
     { insert } as unknown as OrdersRepository,
     { find } as unknown as UserProjectionsRepository,
     locks,
+    {} as IdempotentCreates,
   );
   return { service, insert, find, forUser };
 }
@@ -40,7 +46,7 @@ describe('OrdersService.create', () => {
     const { service, insert, find, forUser } = serviceWith();
     const dto = { userId: 'u1', items, userEmails: ['bob@example.com'], deliveryAddress: address };
 
-    const order = await service.create(dto);
+    const { resource: order } = await service.create(dto);
 
     expect(find).not.toHaveBeenCalled();
     expect(forUser).not.toHaveBeenCalled();
@@ -52,7 +58,7 @@ describe('OrdersService.create', () => {
     const { service, insert, find, forUser } = serviceWith();
     const dto = { userId: 'u1', items, userEmails: ['bob@example.com'] };
 
-    const order = await service.create(dto);
+    const { resource: order } = await service.create(dto);
 
     expect(find).toHaveBeenCalledWith('u1');
     expect(forUser).toHaveBeenCalledWith('u1', expect.any(Function));

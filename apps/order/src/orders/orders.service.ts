@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { NotFoundProblem, RequestValidationException, requireAnyField } from '@aware/common';
+import {
+  NotFoundProblem,
+  RequestValidationException,
+  requireAnyField,
+  type CreateAnswer,
+  type IdempotentRequest,
+} from '@aware/common';
 import {
   DEFAULT_PAGE_SIZE,
   isForwardTransition,
@@ -15,6 +21,7 @@ import {
   type UpdateOrderDetailsDto,
 } from '@aware/contracts';
 import {
+  IdempotentCreates,
   OrdersRepository,
   UserProjectionsRepository,
   type OrderDetailsChanges,
@@ -46,20 +53,26 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly projections: UserProjectionsRepository,
     private readonly locks: OrderLocks,
+    private readonly idempotentCreates: IdempotentCreates,
   ) {}
 
   /**
    * An order filled from a user's state is written under that user's lock: a user event is then
    * applied either before (the order copies the new state) or after (the event updates the
    * order). One that brings both contact fields reads nothing and needs no lock (contactFor).
+   * With an Idempotency-Key, at most one order per key and API client: a retry answers the first
+   * order again (docs/api.md, "Safe retries").
    */
-  create(dto: CreateOrderDto): Promise<OrderDto> {
+  create(dto: CreateOrderDto, idempotency?: IdempotentRequest): Promise<CreateAnswer<OrderDto>> {
     return dto.userId && !bringsContact(dto)
-      ? this.locks.forUser(dto.userId, () => this.insert(dto))
-      : this.insert(dto);
+      ? this.locks.forUser(dto.userId, () => this.insert(dto, idempotency))
+      : this.insert(dto, idempotency);
   }
 
-  private async insert(dto: CreateOrderDto): Promise<OrderDto> {
+  private async insert(
+    dto: CreateOrderDto,
+    idempotency: IdempotentRequest | undefined,
+  ): Promise<CreateAnswer<OrderDto>> {
     const contact = await this.contactFor(dto);
     const now = new Date();
     const record: OrderRecord = {
@@ -72,8 +85,20 @@ export class OrdersService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.orders.insert(record);
-    return toOrderDto(record);
+    if (!idempotency) {
+      await this.orders.insert(record);
+      return { resource: toOrderDto(record), replayed: false };
+    }
+    // A retry that finishes a first request's write stores the order as that request built it;
+    // if a user event came in between, it carries an older userVersion, so the user's next event
+    // (or the drift audit) brings it up to date.
+    const outcome = await this.idempotentCreates.create(idempotency, {
+      resourceId: record.orderId,
+      resource: record,
+      write: (order) => this.orders.insertIfAbsent(order),
+      exists: (orderId) => this.orders.exists(orderId),
+    });
+    return { resource: toOrderDto(outcome.resource), replayed: outcome.replayed };
   }
 
   async get(orderId: string): Promise<OrderDto> {

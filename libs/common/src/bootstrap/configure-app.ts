@@ -10,6 +10,7 @@ import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
 import { assertJsonBody } from '../http/json-only';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotent-request';
 import { InFlightRequests } from './in-flight-requests';
 import { logFields } from './logger';
 
@@ -56,7 +57,14 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so ids do not explode the label space.
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const replayed = reply.getHeader(IDEMPOTENT_REPLAYED_HEADER) === 'true';
+    metrics.observeHttp(
+      request.method,
+      route,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+      replayed,
+    );
     const span = spans.get(request);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);

@@ -29,6 +29,7 @@ describe('loadAppConfig', () => {
     expect(config.events.topologyPrefix).toBe('');
     expect(config.events.declareTopology).toBe(true);
     expect(config.dbCommandStats).toBe(false);
+    expect(config.idempotencyKeyTtlMs).toBe(24 * 3_600_000);
     expect(config.serviceVersion).toMatch(/^order\/\d+\.\d+\.\d+$/);
   });
 
@@ -43,6 +44,7 @@ describe('loadAppConfig', () => {
         AMQP_TOPOLOGY_PREFIX: 'staging',
         AMQP_DECLARE_TOPOLOGY: 'false',
         DB_COMMAND_STATS: 'true',
+        IDEMPOTENCY_KEY_TTL_HOURS: '48',
       },
       ORDER,
     );
@@ -53,6 +55,7 @@ describe('loadAppConfig', () => {
     expect(config.events.topologyPrefix).toBe('staging.');
     expect(config.events.declareTopology).toBe(false);
     expect(config.dbCommandStats).toBe(true);
+    expect(config.idempotencyKeyTtlMs).toBe(48 * 3_600_000);
   });
 
   it.each([
@@ -67,6 +70,9 @@ describe('loadAppConfig', () => {
     ['OUTBOX_SWEEP_INTERVAL_MS', 'often'],
     ['AMQP_DECLARE_TOPOLOGY', 'no'],
     ['DB_COMMAND_STATS', 'yes'],
+    ['IDEMPOTENCY_KEY_TTL_HOURS', '0'],
+    ['IDEMPOTENCY_KEY_TTL_HOURS', '1.5'],
+    ['IDEMPOTENCY_KEY_TTL_HOURS', 'a day'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -94,7 +94,18 @@ class EnvironmentVariables {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
   DB_COMMAND_STATS?: 'true' | 'false';
+
+  @IsOptional()
+  @Type(() => Number)
+  @Max(720)
+  @Min(1)
+  @IsInt()
+  IDEMPOTENCY_KEY_TTL_HOURS?: number;
 }
+
+/** How long an Idempotency-Key is kept by default: a day of retries. */
+export const DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const HOUR_MS = 3_600_000;
 
 export interface EventsConfig {
   /** Prepended to every exchange and queue name; isolates copies of the system on one broker. */
@@ -127,6 +138,8 @@ export class AppConfig {
     readonly events: EventsConfig,
     /** Bench mode: count database commands per HTTP operation and consumed event on /metrics. */
     readonly dbCommandStats = false,
+    /** How long an Idempotency-Key of a create is kept, at least (docs/api.md). */
+    readonly idempotencyKeyTtlMs = DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS,
   ) {}
 
   get serviceName(): string {
@@ -163,5 +176,6 @@ export function loadAppConfig(
       declareTopology: parsed.AMQP_DECLARE_TOPOLOGY !== 'false',
     },
     parsed.DB_COMMAND_STATS === 'true',
+    (parsed.IDEMPOTENCY_KEY_TTL_HOURS ?? DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS) * HOUR_MS,
   );
 }

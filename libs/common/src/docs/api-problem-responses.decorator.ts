@@ -13,6 +13,8 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.NOT_FOUND]: 'No such resource.',
   [HttpStatus.CONFLICT]: 'The request conflicts with the current state.',
   [HttpStatus.PRECONDITION_FAILED]: 'If-Match does not match the current version.',
+  [HttpStatus.UNPROCESSABLE_ENTITY]:
+    'The Idempotency-Key was first used with another request (method, path or body differ).',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The body is larger than 64 KiB.',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'The body is not application/json.',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'A dependency is unavailable.',

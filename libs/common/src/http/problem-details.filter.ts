@@ -62,7 +62,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     } else if (problem.status >= 500) {
       this.logger.error(line, exception instanceof Error ? exception.stack : String(exception));
     }
-    if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    const retryAfter =
+      exception instanceof ProblemException && exception.retryAfterSeconds !== undefined
+        ? exception.retryAfterSeconds
+        : problem.status === 503
+          ? RETRY_AFTER_SECONDS
+          : undefined;
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 

@@ -62,6 +62,9 @@ export function statusTitle(status: number): string {
 
 /** An HTTP error that already knows its problem type; services throw it for domain failures. */
 export class ProblemException extends HttpException {
+  /** Sent as Retry-After when set: when the same request may succeed. */
+  retryAfterSeconds?: number;
+
   constructor(
     status: number,
     readonly problemType: string,

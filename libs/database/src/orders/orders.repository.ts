@@ -46,6 +46,10 @@ export class OrdersRepository {
     return insertUnlessDuplicate(() => insertRecord(this.orders, order));
   }
 
+  async exists(orderId: string): Promise<boolean> {
+    return (await this.orders.exists({ orderId }).exec()) !== null;
+  }
+
   findByOrderId(orderId: string): Promise<OrderRecord | null> {
     return this.orders.findOne({ orderId }, PUBLIC_FIELDS).lean<OrderRecord>().exec();
   }

@@ -77,6 +77,33 @@ export const EMAIL_CLAIMS_VALIDATOR: CollectionValidator = {
   },
 };
 
+/** Idempotency keys of creates, in the users and the orders database alike. */
+export const IDEMPOTENCY_KEYS_VALIDATOR: CollectionValidator = {
+  $jsonSchema: {
+    bsonType: 'object',
+    required: [
+      '_id',
+      'scope',
+      'key',
+      'fingerprint',
+      'resourceId',
+      'resource',
+      'createdAt',
+      'expiresAt',
+    ],
+    properties: {
+      _id: STRING,
+      scope: STRING,
+      key: { bsonType: 'string', minLength: 1, maxLength: 255 },
+      fingerprint: STRING,
+      resourceId: STRING,
+      resource: { bsonType: 'object' },
+      createdAt: DATE,
+      expiresAt: DATE,
+    },
+  },
+};
+
 export const WRITER_LEASES_VALIDATOR: CollectionValidator = {
   $jsonSchema: {
     bsonType: 'object',

@@ -2,10 +2,12 @@ import type { Connection, mongo, Schema } from 'mongoose';
 import { Order, OrderSchema } from '../orders/order.schema';
 import { UserProjection, UserProjectionSchema } from '../orders/user-projection.schema';
 import { WriterLease, WriterLeaseSchema } from '../orders/writer-lease.schema';
+import { IdempotencyKey, IdempotencyKeySchema } from '../idempotency/idempotency-key.schema';
 import { EmailClaim, EmailClaimSchema } from '../users/email-claim.schema';
 import { User, UserSchema } from '../users/user.schema';
 import {
   EMAIL_CLAIMS_VALIDATOR,
+  IDEMPOTENCY_KEYS_VALIDATOR,
   ORDERS_VALIDATOR,
   USER_PROJECTIONS_VALIDATOR,
   USERS_VALIDATOR,
@@ -20,9 +22,16 @@ export interface CollectionDefinition {
   validator: CollectionValidator;
 }
 
+const IDEMPOTENCY_KEYS: CollectionDefinition = {
+  modelName: IdempotencyKey.name,
+  schema: IdempotencyKeySchema,
+  validator: IDEMPOTENCY_KEYS_VALIDATOR,
+};
+
 export const USERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
   { modelName: User.name, schema: UserSchema, validator: USERS_VALIDATOR },
   { modelName: EmailClaim.name, schema: EmailClaimSchema, validator: EMAIL_CLAIMS_VALIDATOR },
+  IDEMPOTENCY_KEYS,
 ];
 
 export const ORDERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
@@ -33,6 +42,7 @@ export const ORDERS_DATABASE_COLLECTIONS: readonly CollectionDefinition[] = [
     validator: USER_PROJECTIONS_VALIDATOR,
   },
   { modelName: WriterLease.name, schema: WriterLeaseSchema, validator: WRITER_LEASES_VALIDATOR },
+  IDEMPOTENCY_KEYS,
 ];
 
 export interface CollectionSetup {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { FIRST_USER_VERSION } from '@aware/contracts';
 import { insertUnlessDuplicate } from '../mongo-errors';
 import { insertRecord } from '../record-inserts';
 import { User, userVersionKey } from './user.schema';
@@ -53,6 +54,14 @@ export class UsersRepository {
       .findOne({ _id: userVersionKey(userId, version) }, WITHOUT_KEY)
       .lean<UserRecord>()
       .exec();
+  }
+
+  /** Whether the user exists: its first version by key, or (pruned since) any version. */
+  async exists(userId: string): Promise<boolean> {
+    if (await this.users.exists({ _id: userVersionKey(userId, FIRST_USER_VERSION) }).exec()) {
+      return true;
+    }
+    return (await this.users.exists({ userId }).exec()) !== null;
   }
 
   findByUserId(userId: string): Promise<UserRecord | null> {
