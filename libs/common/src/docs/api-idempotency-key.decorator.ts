@@ -1,9 +1,9 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto } from '../http/problem-details';
+import { IDEMPOTENCY_KEY } from '@aware/contracts';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_KEY_MAX_LENGTH,
   IDEMPOTENT_REPLAYED_HEADER,
 } from '../idempotency/idempotent-request';
 import { ApiProblemResponses } from './api-problem-responses.decorator';
@@ -32,13 +32,13 @@ export function ApiIdempotencyKey(otherConflicts?: string): MethodDecorator {
       description:
         'Makes the create safe to retry: a retry with the same key and body answers what the ' +
         'first request answered (`Idempotent-Replayed: true`) and creates nothing. ' +
-        `1-${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, e.g. a UUID; scoped to the ` +
+        `${IDEMPOTENCY_KEY.patternRule}, e.g. a UUID; scoped to the ` +
         'API client; kept 24 h by default.',
       schema: {
         type: 'string',
         minLength: 1,
-        maxLength: IDEMPOTENCY_KEY_MAX_LENGTH,
-        pattern: '^[\\x21-\\x7E]+$',
+        maxLength: IDEMPOTENCY_KEY.maxLength,
+        pattern: IDEMPOTENCY_KEY.pattern.source,
       },
     }),
     ApiResponse({

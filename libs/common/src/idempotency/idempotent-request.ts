@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { IDEMPOTENCY_KEY } from '@aware/contracts';
 import { RequestValidationException } from '../http/problem-details';
 
 /** The request header that makes a create safe to retry (docs/api.md, "Safe retries"). */
@@ -9,10 +10,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 /** The scope of keys sent without an API client (no gateway in front, or no credentials). */
 export const ANONYMOUS_SCOPE = 'anonymous';
-
-export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
-/** 1–255 visible ASCII characters (VCHAR: no spaces, no control characters). */
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** A create that carries an Idempotency-Key: who sent it and what it asks for. */
 export interface IdempotentRequest {
@@ -45,10 +42,8 @@ export function parseIdempotencyKey(value: string | string[]): string {
   if (Array.isArray(value)) throw invalidKey('send it once');
   const quoted = value.length >= 2 && value.startsWith('"') && value.endsWith('"');
   const key = quoted ? value.slice(1, -1) : value;
-  if (!KEY_PATTERN.test(key) || (quoted && /["\\]/.test(key))) {
-    throw invalidKey(
-      `it must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, without spaces`,
-    );
+  if (!IDEMPOTENCY_KEY.pattern.test(key) || (quoted && /["\\]/.test(key))) {
+    throw invalidKey(`it must be ${IDEMPOTENCY_KEY.patternRule}`);
   }
   return key;
 }

@@ -50,6 +50,14 @@ export const ORDER_RULES = {
   userVersion: integer({ minimum: 0 }),
 } as const;
 
+/** The `Idempotency-Key` of a create: 1–255 visible ASCII characters (no spaces or controls). */
+export const IDEMPOTENCY_KEY = text({
+  nonEmpty: true,
+  maxLength: 255,
+  pattern: /^[\x21-\x7e]{1,255}$/,
+  patternRule: '1-255 visible ASCII characters, without spaces',
+});
+
 /** GET /orders: a page holds DEFAULT_PAGE_SIZE orders unless `limit` asks for another size. */
 export const DEFAULT_PAGE_SIZE = 100;
 

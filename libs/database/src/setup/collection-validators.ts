@@ -1,6 +1,7 @@
 import {
   ADDRESS_FIELDS,
   ADDRESS_LINE,
+  IDEMPOTENCY_KEY,
   ORDER_ITEM_RULES,
   ORDER_RULES,
   USER_EVENT_PRODUCERS,
@@ -94,7 +95,7 @@ export const IDEMPOTENCY_KEYS_VALIDATOR: CollectionValidator = {
     properties: {
       _id: STRING,
       scope: STRING,
-      key: { bsonType: 'string', minLength: 1, maxLength: 255 },
+      key: bsonSchemaOf(IDEMPOTENCY_KEY),
       fingerprint: STRING,
       resourceId: STRING,
       resource: { bsonType: 'object' },
