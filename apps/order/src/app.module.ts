@@ -7,7 +7,7 @@ import {
   type ServiceIdentity,
 } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
-import { EventsModule, RabbitReadinessCheck } from '@aware/events';
+import { BrokerConnectionStatus, EventsModule } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
 import { SyncModule } from './sync/sync.module';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';
@@ -34,7 +34,10 @@ export class OrderServiceRootModule {
         OrdersModule,
         SyncModule,
         EventsModule.forConsumer(),
-        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
+        HealthModule.forRoot({
+          checks: [MongoReadinessCheck],
+          reported: [BrokerConnectionStatus],
+        }),
       ],
     };
   }

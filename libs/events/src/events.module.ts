@@ -7,6 +7,7 @@ import {
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '@aware/common';
+import { BrokerConnectionStatus } from './broker-connection-status';
 import { EventHandlerRegistry } from './event-handler.registry';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
@@ -129,7 +130,7 @@ export interface ProducerOptions {
 
 /**
  * User events over RabbitMQ (docs/events.md): the producer side and the consumer side. Global, so the
- * users feature and the readiness check share the one broker connection.
+ * users feature and the broker's health report share the one broker connection.
  */
 @Module({})
 export class EventsModule {
@@ -144,9 +145,10 @@ export class EventsModule {
         OutboxRelay,
         EventMetrics,
         OutboxMetrics,
+        BrokerConnectionStatus,
         { provide: OutboxStore, useClass: options.outbox },
       ],
-      exports: [OutboxRelay, RabbitMQModule],
+      exports: [OutboxRelay, RabbitMQModule, BrokerConnectionStatus],
     };
   }
 
@@ -156,8 +158,8 @@ export class EventsModule {
       module: EventsModule,
       global: true,
       imports: [rabbitModule('consumer'), DiscoveryModule],
-      providers: [UserEventsSubscriber, EventHandlerRegistry, EventMetrics],
-      exports: [RabbitMQModule],
+      providers: [UserEventsSubscriber, EventHandlerRegistry, EventMetrics, BrokerConnectionStatus],
+      exports: [RabbitMQModule, BrokerConnectionStatus],
     };
   }
 }
