@@ -232,6 +232,11 @@ describe('Kong config template', () => {
     expect(config.plugins.find((p) => p.name === 'rate-limiting')?.config).toMatchObject({
       minute: 120,
     });
+    // What the rollout gate reads from Kong's status API (kong-status-metrics.ts).
+    expect(config.plugins.find((p) => p.name === 'prometheus')?.config).toMatchObject({
+      status_code_metrics: true,
+      upstream_health_metrics: true,
+    });
     // Every API service demands a key; only the docs are open.
     for (const service of config.services) {
       const keyAuth = service.plugins?.some((plugin) => plugin.name === 'key-auth') ?? false;
