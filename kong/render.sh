@@ -6,10 +6,12 @@
 #
 # Environment (validated; a bad value stops the render with a message naming it, exit status 2):
 #   P_VALUE                 percent of user traffic to user-v1, an integer 0-100 (required)
-#   USER_ROLLOUT_HASH_ON    none (default) | ip | a request header name: keeps one client on one
-#                           version while the split holds
+#   USER_ROLLOUT_HASH_ON    none (default) | consumer | ip: keeps one client on one version while
+#                           the split holds (consumer = the API client key-auth identified)
 #   API_CONSUMERS           API clients as name:key pairs, comma-separated (required, secret)
 #   GATEWAY_RATE_LIMIT_PER_MINUTE  requests per minute per API client (default 600)
+#   GATEWAY_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE  requests per minute per client address without
+#                           a valid API key, answered 401 until then and 429 after (default 60)
 #   GATEWAY_USER_V1_TARGET, GATEWAY_USER_V2_TARGET, GATEWAY_ORDER_TARGET
 #                           host:port of each service (defaults user-v1:3000, user-v2:3000,
 #                           order:3000, the compose service names)
@@ -30,19 +32,21 @@ case "$p_value" in
 esac
 
 # USER_ROLLOUT_HASH_ON: consistent hashing keeps a client on one target; weights still hold.
-hash_on="${USER_ROLLOUT_HASH_ON:-none}"
-hash_on_header=""
-algorithm="consistent-hashing"
-case "$hash_on" in
-  none) algorithm="round-robin" ;;
-  ip) ;;
-  *[!A-Za-z0-9-]* | -*)
-    fail "USER_ROLLOUT_HASH_ON must be none, ip or a header name (letters, digits, -), got \"$hash_on\""
-    ;;
+# consumer: the API client key-auth identified (every user route demands a key), with the client
+# address as the fallback so a request without a consumer is still spread, not all hashed on "".
+# No request header: Kong 3.9 looks a header up as ngx.var["http_" .. name] without turning "-"
+# into "_", so a dashed name hashes every request on "" (one target takes all), and a client-chosen
+# header would let clients pick their version anyway.
+case "${USER_ROLLOUT_HASH_ON:-none}" in
+  none) user_hashing="algorithm: round-robin
+    hash_on: none" ;;
+  consumer) user_hashing="algorithm: consistent-hashing
+    hash_on: consumer
+    hash_fallback: ip" ;;
+  ip) user_hashing="algorithm: consistent-hashing
+    hash_on: ip" ;;
   *)
-    hash_on_header="
-    hash_on_header: $hash_on"
-    hash_on="header"
+    fail "USER_ROLLOUT_HASH_ON must be none, consumer or ip, got \"$USER_ROLLOUT_HASH_ON\" (hashing on a request header is not offered: Kong 3.9 cannot hash on a header name with '-')"
     ;;
 esac
 
@@ -74,12 +78,17 @@ check_target GATEWAY_USER_V1_TARGET "$user_v1_target"
 check_target GATEWAY_USER_V2_TARGET "$user_v2_target"
 check_target GATEWAY_ORDER_TARGET "$order_target"
 
+# A positive integer of at most 9 digits, or stop naming the variable.
+check_per_minute() {
+  case "$2" in
+    '' | *[!0-9]* | 0*) fail "$1 must be a positive integer, got \"$2\"" ;;
+  esac
+  [ "${#2}" -le 9 ] || fail "$1 must be at most 999999999, got \"$2\""
+}
 rate_limit="${GATEWAY_RATE_LIMIT_PER_MINUTE:-600}"
-case "$rate_limit" in
-  '' | *[!0-9]* | 0*) fail "GATEWAY_RATE_LIMIT_PER_MINUTE must be a positive integer, got \"$rate_limit\"" ;;
-esac
-[ "${#rate_limit}" -le 9 ] ||
-  fail "GATEWAY_RATE_LIMIT_PER_MINUTE must be at most 999999999, got \"$rate_limit\""
+check_per_minute GATEWAY_RATE_LIMIT_PER_MINUTE "$rate_limit"
+unauthenticated_rate_limit="${GATEWAY_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE:-60}"
+check_per_minute GATEWAY_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE "$unauthenticated_rate_limit"
 
 # API_CONSUMERS: name:key pairs. Keys are long random strings (openssl rand -hex 32); the charset
 # keeps them safe inside the double-quoted YAML scalars below.
@@ -109,6 +118,9 @@ for pair in $API_CONSUMERS; do
   case "$seen_names" in
     *",$name,"*) fail "API_CONSUMERS: consumer \"$name\" is listed twice" ;;
   esac
+  # The gateway's own consumer for requests without a valid key (kong.yaml.tmpl).
+  [ "$name" != unauthenticated ] ||
+    fail "API_CONSUMERS: \"unauthenticated\" is reserved for requests without a valid key"
   seen_names="$seen_names$name,"
   consumers="$consumers
   - username: \"$name\"
@@ -121,9 +133,7 @@ IFS="$old_ifs"
 
 # Fills ${NAME} placeholders literally (no regex replacement, so values are never reinterpreted);
 # a placeholder without a value is an error, so the template and this script cannot drift apart.
-RENDER_USER_ALGORITHM="$algorithm" \
-  RENDER_USER_HASH_ON="$hash_on" \
-  RENDER_USER_HASH_ON_HEADER="$hash_on_header" \
+RENDER_USER_HASHING="$user_hashing" \
   RENDER_USER_V1_TARGET="$user_v1_target" \
   RENDER_USER_V2_TARGET="$user_v2_target" \
   RENDER_ORDER_TARGET="$order_target" \
@@ -136,6 +146,7 @@ RENDER_USER_ALGORITHM="$algorithm" \
   RENDER_USER_V1_WEIGHT="$p_value" \
   RENDER_USER_V2_WEIGHT="$((100 - p_value))" \
   RENDER_RATE_LIMIT_PER_MINUTE="$rate_limit" \
+  RENDER_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE="$unauthenticated_rate_limit" \
   RENDER_CONSUMERS="$consumers" \
   awk '
     {

@@ -95,4 +95,40 @@ describe('structured logs (request and event lines)', () => {
       },
     ),
   );
+
+  // Kong passes a client's X-Request-ID through and adds a uuid only when none was sent, without
+  // echoing it (docs/gateway.md): the service decides, and its answer names what its log used.
+  it(
+    'answers with the request id its log line used: a uuid kept, an unsafe id replaced',
+    withServiceOutput(
+      () => stack,
+      async () => {
+        if (!stack) throw new Error('no stack');
+        const { v2 } = stack;
+        const uuid = randomUUID();
+        const seen: Record<string, string | null> = {};
+        for (const sent of [uuid, 'bad id<script>', 'x'.repeat(129)]) {
+          const answer = await http(v2.url, 'GET', `/users/${randomUUID()}`, {
+            headers: { 'x-request-id': sent },
+          });
+          const answered = answer.headers.get('x-request-id');
+          const line = await eventually('the request line', () =>
+            Promise.resolve(
+              jsonLines(v2).find(
+                ({ message }) => message.msg === 'request' && message.requestId === answered,
+              ),
+            ),
+          );
+          expect(line.message).toMatchObject({ route: '/users/:userId', status: answer.status });
+          seen[sent.slice(0, 20)] = answered;
+        }
+        const minted = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
+        expect(seen).toEqual({
+          [uuid.slice(0, 20)]: uuid,
+          'bad id<script>': minted,
+          ['x'.repeat(20)]: minted,
+        });
+      },
+    ),
+  );
 });

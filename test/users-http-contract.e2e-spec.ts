@@ -32,7 +32,10 @@ describe.each(USER_SERVICES)('users API ($identity.name)', (service) => {
     // broker); readiness is checked after that connection, as a deployed service's would be.
     beforeAll(() =>
       eventually('the broker connection', async () =>
-        (await send('GET', '/health/ready')).statusCode === 200 ? true : undefined,
+        (await send('GET', '/health/ready')).json<{ reported: { rabbitmq: { status: string } } }>()
+          .reported.rabbitmq.status === 'up'
+          ? true
+          : undefined,
       ),
     );
 

@@ -54,6 +54,12 @@ check "GET /orders answers through Kong" "$(status_of -H "apikey: $key" "$proxy/
 check "Swagger UI of user-v2 at /docs/user-v2/" "$(status_of "$proxy/docs/user-v2/")" 200
 check "Kong's X-Request-ID reaches the client" \
   "$(curl -s -D - -o /dev/null -H "apikey: $key" "$proxy/orders" | grep -ci '^x-request-id:')" 1
+request_id="$(curl -s -D - -o /dev/null -H "apikey: $key" -H 'X-Request-ID: bad id<x>' "$proxy/orders" |
+  tr -d '\r' | sed -n 's/^[Xx]-[Rr]equest-[Ii][Dd]: //p')"
+check "an unsafe X-Request-ID is replaced by the service's, not echoed" \
+  "$(case "$request_id" in '' | *'<'*) echo "got '$request_id'" ;; *) echo replaced ;; esac)" replaced
+check "a wrong API key is refused" \
+  "$(status_of -H 'apikey: not-a-key-0000000000000000000' "$proxy/orders")" 401
 
 npm run --silent rollout -- set 0
 # Every Kong worker picks the new config up within a moment.

@@ -168,7 +168,11 @@ export class ServiceProcess {
     await this.waitReady(readyTimeoutMs);
   }
 
-  /** Polls GET /health/ready until 200; fails early if the process dies. */
+  /**
+   * Polls GET /health/ready until 200 with the broker reported up (readiness does not wait for
+   * the broker, but a test's stack starts with it up and expects events to flow); fails early if
+   * the process dies.
+   */
   async waitReady(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
@@ -180,8 +184,9 @@ export class ServiceProcess {
         const response = await fetch(`${this.url}/health/ready`, {
           signal: AbortSignal.timeout(2_000),
         });
-        last = `${response.status} ${await response.text()}`;
-        if (response.status === 200) return;
+        const body = await response.text();
+        last = `${response.status} ${body}`;
+        if (response.status === 200 && !body.includes('"rabbitmq":{"status":"down"}')) return;
       } catch (error) {
         last = String(error);
       }

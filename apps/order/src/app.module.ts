@@ -7,7 +7,7 @@ import {
   type ServiceIdentity,
 } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
-import { EventsModule, RabbitReadinessCheck } from '@aware/events';
+import { BrokerConnectionStatus, EventsModule } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
 import { OrderSync } from './sync/order-sync.service';
 import { SyncModule } from './sync/sync.module';
@@ -35,7 +35,10 @@ export class OrderServiceRootModule {
         OrdersModule,
         SyncModule,
         EventsModule.forConsumer({ handlers: [OrderSync] }),
-        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
+        HealthModule.forRoot({
+          checks: [MongoReadinessCheck],
+          reported: [BrokerConnectionStatus],
+        }),
       ],
     };
   }

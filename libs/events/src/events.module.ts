@@ -6,6 +6,7 @@ import {
 } from '@golevelup/nestjs-rabbitmq';
 import { DynamicModule, Logger, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { AppConfig } from '@aware/common';
+import { BrokerConnectionStatus } from './broker-connection-status';
 import { EVENT_HANDLER_CLASSES, EventHandlerRegistry } from './event-handler.registry';
 import { EventMetrics, OutboxMetrics } from './event-metrics';
 import { OutboxRelay } from './outbox-relay';
@@ -133,7 +134,7 @@ export interface ConsumerOptions {
 
 /**
  * User events over RabbitMQ (docs/events.md): the producer side and the consumer side. Global, so the
- * users feature and the readiness check share the one broker connection.
+ * users feature and the broker's health report share the one broker connection.
  */
 @Module({})
 export class EventsModule {
@@ -148,9 +149,10 @@ export class EventsModule {
         OutboxRelay,
         EventMetrics,
         OutboxMetrics,
+        BrokerConnectionStatus,
         { provide: OutboxStore, useClass: options.outbox },
       ],
-      exports: [OutboxRelay, RabbitMQModule],
+      exports: [OutboxRelay, RabbitMQModule, BrokerConnectionStatus],
     };
   }
 
@@ -167,9 +169,10 @@ export class EventsModule {
         UserEventsSubscriber,
         EventHandlerRegistry,
         EventMetrics,
+        BrokerConnectionStatus,
         { provide: EVENT_HANDLER_CLASSES, useValue: options.handlers },
       ],
-      exports: [RabbitMQModule],
+      exports: [RabbitMQModule, BrokerConnectionStatus],
     };
   }
 }

@@ -62,28 +62,40 @@ describe('Kong config template', () => {
   it('balances round-robin without stickiness by default', async () => {
     const [upstream] = (await renderParsed()).upstreams;
     expect(upstream).toMatchObject({ algorithm: 'round-robin', hash_on: 'none' });
+    expect(upstream.hash_fallback).toBeUndefined();
+    expect(upstream.hash_on_header).toBeUndefined();
+  });
+
+  it('keeps each API client on one version with USER_ROLLOUT_HASH_ON=consumer', async () => {
+    const [upstream] = (await renderParsed({ USER_ROLLOUT_HASH_ON: 'consumer' })).upstreams;
+    // The consumer key-auth identified; a request without one is hashed by address, not on "".
+    expect(upstream).toMatchObject({
+      algorithm: 'consistent-hashing',
+      hash_on: 'consumer',
+      hash_fallback: 'ip',
+    });
     expect(upstream.hash_on_header).toBeUndefined();
   });
 
   it('keeps a client on one version by address with USER_ROLLOUT_HASH_ON=ip', async () => {
     const [upstream] = (await renderParsed({ USER_ROLLOUT_HASH_ON: 'ip' })).upstreams;
     expect(upstream).toMatchObject({ algorithm: 'consistent-hashing', hash_on: 'ip' });
+    expect(upstream.hash_fallback).toBeUndefined();
   });
 
-  it('keeps a client on one version by a header with USER_ROLLOUT_HASH_ON=<header>', async () => {
-    const [upstream] = (await renderParsed({ USER_ROLLOUT_HASH_ON: 'X-Client-Id' })).upstreams;
-    expect(upstream).toMatchObject({
-      algorithm: 'consistent-hashing',
-      hash_on: 'header',
-      hash_on_header: 'X-Client-Id',
-    });
-  });
-
-  it.each(['X Client', 'x:y', '-x'])('refuses USER_ROLLOUT_HASH_ON=%j', async (value) => {
-    await expect(render({ USER_ROLLOUT_HASH_ON: value })).rejects.toThrow(
-      `USER_ROLLOUT_HASH_ON must be none, ip or a header name (letters, digits, -), got "${value}"`,
-    );
-  });
+  // Kong 3.9 reads a hash header as ngx.var["http_" .. name] without turning "-" into "_", so a
+  // dashed name hashes every request on "" and one version takes all; `apikey` is hidden by
+  // key-auth and `consumer` is not a header.
+  it.each(['X-Client-Id', 'X_Client_Id', 'apikey', 'header', 'cookie', 'IP', ' ip', 'X Client'])(
+    'refuses USER_ROLLOUT_HASH_ON=%j, naming the values that work',
+    async (value) => {
+      const rendering = render({ USER_ROLLOUT_HASH_ON: value });
+      await expect(rendering).rejects.toThrow(KongConfigError);
+      await expect(rendering).rejects.toThrow(
+        `USER_ROLLOUT_HASH_ON must be none, consumer or ip, got "${value}"`,
+      );
+    },
+  );
 
   it('pins requests with X-User-Service-Version to one version whatever P is', async () => {
     for (const percent of ['0', '100']) {
@@ -114,7 +126,7 @@ describe('Kong config template', () => {
     const config = await renderParsed({
       API_CONSUMERS: `web-shop:${API_KEY},mobile.app:${API_KEY}-2`,
     });
-    expect(config.consumers).toEqual([
+    expect(config.consumers.filter((consumer) => consumer.keyauth_credentials)).toEqual([
       { username: 'web-shop', keyauth_credentials: [{ key: API_KEY }] },
       { username: 'mobile.app', keyauth_credentials: [{ key: `${API_KEY}-2` }] },
     ]);
@@ -127,11 +139,67 @@ describe('Kong config template', () => {
     [`bad name:${API_KEY}`, 'consumer name must be letters'],
     [`a:${API_KEY}"`, 'may hold only letters'],
     [`a:${API_KEY},a:${API_KEY}`, 'consumer "a" is listed twice'],
+    [
+      `unauthenticated:${API_KEY}`,
+      '"unauthenticated" is reserved for requests without a valid key',
+    ],
   ])('refuses API_CONSUMERS=%j without echoing a key', async (value, message) => {
     const rendering = render({ API_CONSUMERS: value });
     await expect(rendering).rejects.toThrow(message);
     await expect(rendering).rejects.not.toThrow(API_KEY);
   });
+
+  it('leaves X-Request-ID to the services: Kong only adds one when the client sent none', async () => {
+    const config = await renderParsed();
+    // correlation-id (Kong 3.9) keeps a client's id, generates one only when absent, and with
+    // echo_downstream would overwrite the service's answer with the client's raw id. A uuid is a
+    // plain token the services keep, so the id in the answer is the one their logs used.
+    expect(config.plugins.find((p) => p.name === 'correlation-id')?.config).toEqual({
+      header_name: 'X-Request-ID',
+      generator: 'uuid',
+      echo_downstream: false,
+    });
+  });
+
+  it('limits requests without a valid key per client address before answering 401', async () => {
+    const config = await renderParsed({ GATEWAY_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: '20' });
+    // key-auth answering 401 itself would end the request before any rate-limiting plugin runs
+    // (priority 1250 against 910), so it hands keyless requests to the `unauthenticated`
+    // consumer, whose own plugins limit per address (910), then answer 401 (request-termination, 2).
+    for (const service of config.services.filter((s) => !s.name.startsWith('docs-'))) {
+      const keyAuth = service.plugins?.find((plugin) => plugin.name === 'key-auth');
+      expect({ service: service.name, anonymous: keyAuth?.config?.anonymous }).toEqual({
+        service: service.name,
+        anonymous: 'unauthenticated',
+      });
+    }
+    const unauthenticated = config.consumers.find((c) => c.username === 'unauthenticated');
+    expect(unauthenticated?.keyauth_credentials).toBeUndefined();
+    expect(unauthenticated?.plugins).toEqual([
+      { name: 'rate-limiting', config: { minute: 20, limit_by: 'ip', policy: 'local' } },
+      {
+        name: 'request-termination',
+        config: {
+          status_code: 401,
+          message: 'Unauthorized: send a valid API key in the apikey header',
+        },
+      },
+      {
+        name: 'response-transformer',
+        config: { add: { headers: ['WWW-Authenticate:Key realm="aware"'] } },
+      },
+    ]);
+    expect((await renderParsed()).consumers[0].plugins?.[0].config).toMatchObject({ minute: 60 });
+  });
+
+  it.each(['GATEWAY_RATE_LIMIT_PER_MINUTE', 'GATEWAY_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE'])(
+    'refuses a %s that is not a positive integer',
+    async (name) => {
+      for (const value of ['0', '-5', '1.5', 'many', '1234567890']) {
+        await expect(render({ [name]: value })).rejects.toThrow(`${name} must be`);
+      }
+    },
+  );
 
   it('points the upstream targets at GATEWAY_*_TARGET and refuses malformed ones', async () => {
     const config = await renderParsed({
@@ -161,11 +229,13 @@ describe('Kong config template', () => {
       'rate-limiting',
       'request-size-limiting',
     ]);
-    expect(config.plugins.find((p) => p.name === 'correlation-id')?.config).toMatchObject({
-      header_name: 'X-Request-ID',
-    });
     expect(config.plugins.find((p) => p.name === 'rate-limiting')?.config).toMatchObject({
       minute: 120,
+    });
+    // What the rollout gate reads from Kong's status API (kong-status-metrics.ts).
+    expect(config.plugins.find((p) => p.name === 'prometheus')?.config).toMatchObject({
+      status_code_metrics: true,
+      upstream_health_metrics: true,
     });
     // Every API service demands a key; only the docs are open.
     for (const service of config.services) {
@@ -346,7 +416,7 @@ describe('decK checks of the rendered config', () => {
   beforeAll(async () => {
     deck = findDeck();
     workDir = mkdtempSync(join(tmpdir(), 'aware-kong-'));
-    rendered = await renderParsed({ USER_ROLLOUT_HASH_ON: 'X-Client-Id' });
+    rendered = await renderParsed({ USER_ROLLOUT_HASH_ON: 'consumer' });
   });
 
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -380,11 +450,18 @@ describe('decK checks of the rendered config', () => {
     return stringify(copy);
   }
 
-  it.each(['0', '30', '100'])('accepts the config rendered with P_VALUE=%s', async (value) => {
-    const config = await render({ P_VALUE: value, USER_ROLLOUT_HASH_ON: 'ip' });
-    expect(runDeck(['file', 'validate', '$FILE'], config)).toMatchObject({ status: 0 });
-    expect(lintFailures(config)).toEqual([]);
-  });
+  it.each([
+    ['0', 'none'],
+    ['30', 'consumer'],
+    ['100', 'ip'],
+  ])(
+    'accepts the config rendered with P_VALUE=%s, USER_ROLLOUT_HASH_ON=%s',
+    async (value, hashOn) => {
+      const config = await render({ P_VALUE: value, USER_ROLLOUT_HASH_ON: hashOn });
+      expect(runDeck(['file', 'validate', '$FILE'], config)).toMatchObject({ status: 0 });
+      expect(lintFailures(config)).toEqual([]);
+    },
+  );
 
   it('validate catches a field Kong does not know', () => {
     const broken = mutated((config) => {
@@ -427,6 +504,20 @@ describe('decK checks of the rendered config', () => {
       'the user-service upstream has two targets, user-v1 and user-v2, weighted P and 100 - P',
     ],
     [
+      'hashing on a header whose name has a dash (Kong 3.9 hashes every request on "")',
+      (config) => {
+        Object.assign(config.upstreams[0], { hash_on: 'header', hash_on_header: 'X-Client-Id' });
+      },
+      'a hashed upstream hashes on what Kong 3.9 can read, with a fallback for requests without it',
+    ],
+    [
+      'hashing on the consumer without a fallback',
+      (config) => {
+        delete config.upstreams[0].hash_fallback;
+      },
+      'a hashed upstream hashes on what Kong 3.9 can read, with a fallback for requests without it',
+    ],
+    [
       'a regex path without ~',
       (config) => {
         config.services[0].routes![0].paths = ['/users/?$'];
@@ -453,6 +544,13 @@ describe('decK checks of the rendered config', () => {
         config.services[0].plugins![0].config = { key_in_querry: true };
       },
       'service plugins follow the same allow-list as global ones',
+    ],
+    [
+      'a misspelt request-termination key on the unauthenticated consumer',
+      (config) => {
+        config.consumers[0].plugins![1].config = { status: 401 };
+      },
+      'consumer plugins follow the same allow-list as global ones',
     ],
   ])('lint catches %s', (_case, change, rule) => {
     const broken = mutated(change);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, parseEnv } from 'node:util';
 import { KongAdminClient } from './kong-admin-client';
 import { KongConfigError, parsePercent, renderKongConfig } from './kong-config';
+import { scrapeKongStatus } from './kong-status-metrics';
 import { Rollout, RolloutExit, type ProgressivePlan } from './rollout';
 import { scrapeServiceMetrics } from './service-metrics';
 
@@ -14,7 +15,7 @@ export const ROLLOUT_USAGE = `usage:
   npm run rollout -- set <P> [--dry-run]
   npm run rollout -- progressive --steps <P,P,...> --interval <duration> [--dry-run]
       [--max-error-rate <percent>] [--max-p99 <duration>] [--min-requests <n>]
-      [--v2-metrics-url <url>]
+      [--v2-metrics-url <url>] [--kong-status-url <url>]
 common flags: [--admin-url <url>] [--timeout <duration>] [--env-file <path>]
 
 P is the percent of user traffic to user-v1 (integer 0-100); user-v2 gets the rest.
@@ -22,9 +23,13 @@ The config is rendered by kong/render.sh from the environment, over the variable
 (use the gateway's .env, so API_CONSUMERS and the rest match the running gateway), and loaded
 with POST /config.
 Durations: 500ms, 30s, 5m. Defaults: --admin-url http://127.0.0.1:8001, --timeout 10s,
---max-error-rate 1, --max-p99 1000ms, --min-requests 0, --v2-metrics-url http://127.0.0.1:3002/metrics.
+--max-error-rate 1, --max-p99 1000ms, --min-requests 50, --v2-metrics-url http://127.0.0.1:3002/metrics,
+--kong-status-url http://127.0.0.1:8100/metrics.
+A step passes when user-v2 served at least --min-requests requests in it (not required at P=100),
+its 5xx share and p99 are within bounds, the 5xx Kong answered itself on the user routes are within
+--max-error-rate, and Kong saw user-v2's target healthy before the first step and every 10 s.
 exit codes: 0 done, 1 failed, 2 usage or config refused by the renderer, 3 Admin API unreachable,
-4 Admin API refused, 5 breach: rolled back, 6 user-v2 metrics unreadable: rolled back`;
+4 Admin API refused, 5 breach: rolled back, 6 user-v2 metrics or Kong status unreadable: rolled back`;
 
 class UsageError extends Error {}
 
@@ -88,8 +93,9 @@ export async function runRolloutCli(
         interval: { type: 'string' },
         'max-error-rate': { type: 'string', default: '1' },
         'max-p99': { type: 'string', default: '1000ms' },
-        'min-requests': { type: 'string', default: '0' },
+        'min-requests': { type: 'string', default: '50' },
         'v2-metrics-url': { type: 'string', default: 'http://127.0.0.1:3002/metrics' },
+        'kong-status-url': { type: 'string', default: 'http://127.0.0.1:8100/metrics' },
         'env-file': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -103,15 +109,19 @@ export async function runRolloutCli(
     const timeoutMs = parseDurationMs(values.timeout, '--timeout');
     const adminUrl = parseUrl(values['admin-url'], '--admin-url');
     const metricsUrl = parseUrl(values['v2-metrics-url'], '--v2-metrics-url');
+    const kongStatusUrl = parseUrl(values['kong-status-url'], '--kong-status-url');
+    const userV2Target = gatewayEnv.GATEWAY_USER_V2_TARGET || 'user-v2:3000';
     const rollout = new Rollout({
       admin: new KongAdminClient(
         adminUrl,
         timeoutMs,
         gatewayEnv.GATEWAY_USER_V1_TARGET || 'user-v1:3000',
-        gatewayEnv.GATEWAY_USER_V2_TARGET || 'user-v2:3000',
+        userV2Target,
       ),
       render: (percentToV1) => renderKongConfig({ ...gatewayEnv, P_VALUE: String(percentToV1) }),
       scrapeV2Metrics: () => scrapeServiceMetrics(metricsUrl, timeoutMs),
+      scrapeGatewayStatus: () => scrapeKongStatus(kongStatusUrl, timeoutMs),
+      userV2Target,
       sleep,
       log: output.log,
       warn: output.warn,

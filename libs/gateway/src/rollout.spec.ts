@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { RolloutExit } from './rollout';
 import { runRolloutCli } from './rollout-cli';
 import { parseServiceMetrics, trafficBetween } from './service-metrics';
-import { GatewayStandIn, serviceMetricsText } from './testing/gateway-stand-in';
+import { parseKongStatusMetrics } from './kong-status-metrics';
+import { GatewayStandIn, kongStatusText, serviceMetricsText } from './testing/gateway-stand-in';
 import type { KongDeclarativeConfig } from './testing/kong-routes';
 
 const ENV = {
@@ -36,7 +37,15 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
 
   function rollout(...args: string[]): Promise<number> {
     return runRolloutCli(
-      [...args, '--admin-url', gateway.url, '--v2-metrics-url', `${gateway.url}/metrics`],
+      [
+        ...args,
+        '--admin-url',
+        gateway.url,
+        '--v2-metrics-url',
+        `${gateway.url}/metrics`,
+        '--kong-status-url',
+        `${gateway.url}/status/metrics`,
+      ],
       ENV,
       { log: (line) => out.push(line), warn: (line) => err.push(line) },
       (ms) => {
@@ -94,7 +103,8 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
         );
         expect(code).toBe(RolloutExit.Done);
         const loaded = parse(gateway.loadedConfigs[0]) as KongDeclarativeConfig;
-        expect(loaded.consumers.map((consumer) => consumer.username)).toEqual(['from-file']);
+        const clients = loaded.consumers.filter((consumer) => consumer.keyauth_credentials);
+        expect(clients.map((consumer) => consumer.username)).toEqual(['from-file']);
         expect(loaded.plugins.find((p) => p.name === 'rate-limiting')?.config).toMatchObject({
           minute: 77,
         });
@@ -187,7 +197,8 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
         [40, 60],
         [10, 90],
       ]);
-      expect(sleeps).toEqual([120_000, 120_000]);
+      // Kong's view of user-v2 is read every 10 s through each 2 min step.
+      expect(sleeps).toEqual(Array(24).fill(10_000));
       expect(out.join('\n')).toContain('user-v2: 201 requests, 1 5xx (0.50 %)');
       expect(out.join('\n')).toContain('done at P=10');
     });
@@ -253,6 +264,85 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
       expect(err.join('\n')).toContain('only 3 requests reached user-v2 (at least 50 required)');
     });
 
+    it('fails a step user-v2 got fewer than 50 requests in, by default', async () => {
+      gateway.metricsBodies = [serviceMetricsText(0, 0), serviceMetricsText(10, 0)];
+      const code = await rollout('progressive', '--steps', '30', '--interval', '1s');
+      expect(code).toBe(RolloutExit.RolledBack);
+      expect(gateway.loadedConfigs.map(weightsOf)).toEqual([
+        [30, 70],
+        [50, 50],
+      ]);
+      expect(err.join('\n')).toContain('only 10 requests reached user-v2 (at least 50 required)');
+    });
+
+    it('needs no user-v2 traffic or health at P=100, where user-v2 gets nothing', async () => {
+      gateway.weights = { 'user-v1:3000': 40, 'user-v2:3000': 60 };
+      gateway.metricsBodies = [serviceMetricsText(0, 0)];
+      gateway.kongStatusBodies = [
+        kongStatusText(),
+        kongStatusText({ v2State: 'healthchecks_off' }),
+      ];
+      const code = await rollout('progressive', '--steps', '100', '--interval', '1s');
+      expect(code).toBe(RolloutExit.Done);
+      expect(out.join('\n')).toContain('done at P=100');
+    });
+
+    it('counts the 5xx Kong answered itself, which user-v2 never saw (exit 5)', async () => {
+      gateway.metricsBodies = [serviceMetricsText(0, 0), serviceMetricsText(200, 0)];
+      gateway.kongStatusBodies = [
+        kongStatusText(),
+        kongStatusText({ served: 1000 }),
+        kongStatusText({ served: 1200, kongErrors: 30 }),
+      ];
+      const code = await rollout('progressive', '--steps', '30', '--interval', '1s');
+      expect(code).toBe(RolloutExit.RolledBack);
+      expect(out.join('\n')).toContain(
+        'gateway: 230 requests on the user routes, 30 5xx answered by Kong itself (13.04 %)',
+      );
+      expect(err.join('\n')).toContain(
+        'Kong answered 30 of 230 user requests itself with a 5xx (13.04 % above 1.00 %)',
+      );
+      expect(gateway.weights).toEqual({ 'user-v1:3000': 50, 'user-v2:3000': 50 });
+    });
+
+    it('does not start while Kong sees user-v2 unhealthy (exit 5, nothing loaded)', async () => {
+      gateway.kongStatusBodies = [kongStatusText({ v2State: 'unhealthy' })];
+      const code = await rollout('progressive', '--steps', '30', '--interval', '1s');
+      expect(code).toBe(RolloutExit.RolledBack);
+      expect(gateway.loadedConfigs).toEqual([]);
+      expect(err.join('\n')).toContain(
+        'not starting: Kong sees user-v2:3000 in upstream user-service as unhealthy; P stays at 50',
+      );
+    });
+
+    it('rolls back within one poll when Kong takes user-v2 out during a step', async () => {
+      gateway.metricsBodies = [serviceMetricsText(0, 0), serviceMetricsText(500, 0)];
+      gateway.kongStatusBodies = [
+        kongStatusText(),
+        kongStatusText(),
+        kongStatusText(),
+        kongStatusText({ v2State: 'unhealthy' }),
+      ];
+      const code = await rollout('progressive', '--steps', '30', '--interval', '5m');
+      expect(code).toBe(RolloutExit.RolledBack);
+      expect(sleeps).toEqual([10_000, 10_000]);
+      expect(gateway.loadedConfigs.map(weightsOf)).toEqual([
+        [30, 70],
+        [50, 50],
+      ]);
+      expect(err.join('\n')).toContain(
+        'breach at P=30: Kong sees user-v2:3000 in upstream user-service as unhealthy',
+      );
+    });
+
+    it("changes nothing when Kong's status API cannot be read (exit 6)", async () => {
+      gateway.kongStatusStatus = 404;
+      const code = await rollout('progressive', '--steps', '30', '--interval', '1s');
+      expect(code).toBe(RolloutExit.MetricsUnavailable);
+      expect(gateway.loadedConfigs).toEqual([]);
+      expect(err.join('\n')).toContain('/status/metrics answered HTTP 404');
+    });
+
     it('rolls back when user-v2 metrics cannot be read (exit 6)', async () => {
       gateway.metricsStatus = 503;
       const code = await rollout('progressive', '--steps', '30', '--interval', '1s');
@@ -302,6 +392,19 @@ describe('rollout command against a stand-in Admin API and /metrics', () => {
       );
       expect(gateway.requests).toEqual([]);
     });
+  });
+});
+
+describe("Kong's status metrics", () => {
+  it('reads the answers and target health Kong 3.9 exports', () => {
+    const status = parseKongStatusMetrics(kongStatusText({ v2State: 'dns_error', served: 7 }));
+    expect(status.targetStates.get('user-service user-v2:3000')).toEqual(['dns_error']);
+    expect(status.targetStates.get('user-service user-v1:3000')).toEqual(['healthy']);
+    expect(
+      [...status.requests.values()].find(
+        (series) => series.service === 'users' && series.code === 200,
+      ),
+    ).toEqual({ service: 'users', code: 200, source: 'service', count: 7 });
   });
 });
 

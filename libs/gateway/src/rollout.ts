@@ -2,6 +2,14 @@ import { createTwoFilesPatch } from 'diff';
 import { AdminApiRefusedError, AdminApiUnreachableError } from './kong-admin-client';
 import { KongConfigError } from './kong-config';
 import {
+  gatewayTrafficBetween,
+  targetHealthProblem,
+  USER_UPSTREAM,
+  USER_V2_KONG_SERVICES,
+  type GatewayStatusSnapshot,
+  type GatewayWindow,
+} from './kong-status-metrics';
+import {
   MetricsUnavailableError,
   trafficBetween,
   type MetricsSnapshot,
@@ -16,9 +24,15 @@ export enum RolloutExit {
   Usage = 2,
   AdminApiUnreachable = 3,
   AdminApiRefused = 4,
-  /** A step breached a threshold and the previous good P was restored. */
+  /**
+   * A step breached a threshold and the previous good P was restored (or user-v2 was unhealthy
+   * at the gateway before the first step, and nothing changed).
+   */
   RolledBack = 5,
-  /** user-v2's metrics could not be read during a step, so the previous good P was restored. */
+  /**
+   * user-v2's metrics or Kong's status API could not be read, so the previous good P was
+   * restored (or, before the first step, nothing changed).
+   */
   MetricsUnavailable = 6,
 }
 
@@ -34,6 +48,10 @@ export interface RolloutDependencies {
   readonly render: (percentToV1: number) => Promise<string>;
   /** Scrapes user-v2's /metrics. */
   readonly scrapeV2Metrics: () => Promise<MetricsSnapshot>;
+  /** Scrapes Kong's status API: the answers Kong made itself and its targets' health. */
+  readonly scrapeGatewayStatus: () => Promise<GatewayStatusSnapshot>;
+  /** user-v2's target in the user upstream (host:port, as the config names it). */
+  readonly userV2Target: string;
   readonly sleep: (ms: number) => Promise<void>;
   readonly log: (line: string) => void;
   readonly warn: (line: string) => void;
@@ -44,9 +62,15 @@ export interface RolloutThresholds {
   /** Highest acceptable share of 5xx answers from user-v2, 0-1. */
   readonly maxErrorRate: number;
   readonly maxP99Ms: number;
-  /** Fewer requests than this in a step is too little evidence, which counts as a breach. */
+  /**
+   * Fewer requests to user-v2 than this in a step is too little evidence, which counts as a
+   * breach (not at P=100, where user-v2 gets nothing by design).
+   */
   readonly minRequests: number;
 }
+
+/** How often user-v2's health at the gateway is read during a step. */
+export const GATEWAY_HEALTH_POLL_MS = 10_000;
 
 export interface ProgressivePlan {
   readonly steps: readonly number[];
@@ -61,6 +85,19 @@ function describeSplit(percentToV1: number): string {
 function describeWindow(window: TrafficWindow): string {
   const p99 = window.p99Ms === undefined ? 'n/a' : `${window.p99Ms.toFixed(1)} ms`;
   return `${window.requests} requests, ${window.serverErrors} 5xx (${(window.errorRate * 100).toFixed(2)} %), p99 ${p99}`;
+}
+
+function describeGatewayWindow(window: GatewayWindow): string {
+  return `${window.requests} requests on the user routes, ${window.gatewayErrors} 5xx answered by Kong itself (${(window.errorRate * 100).toFixed(2)} %)`;
+}
+
+/** Why the gateway's own answers make a step bad (5xx no service counted), or undefined. */
+export function gatewayBreachOf(
+  window: GatewayWindow,
+  thresholds: RolloutThresholds,
+): string | undefined {
+  if (window.errorRate <= thresholds.maxErrorRate) return undefined;
+  return `Kong answered ${window.gatewayErrors} of ${window.requests} user requests itself with a 5xx (${(window.errorRate * 100).toFixed(2)} % above ${(thresholds.maxErrorRate * 100).toFixed(2)} %)`;
 }
 
 /** Why a step is bad, or undefined when it is within every threshold. */
@@ -112,10 +149,15 @@ export class Rollout {
         return RolloutExit.Done;
       }
       this.deps.log(`rollout: starting at ${describeSplit(lastGood)}`);
+      const notReady = await this.v2HealthAt(lastGood);
+      if (notReady !== undefined) {
+        this.deps.warn(`rollout: not starting: ${notReady.reason}; P stays at ${lastGood}`);
+        return notReady.exit;
+      }
       for (const [index, step] of plan.steps.entries()) {
         await this.deps.admin.loadConfig(configs[index]);
         this.deps.log(`rollout: step ${index + 1}/${plan.steps.length}: ${describeSplit(step)}`);
-        const breach = await this.judgeStep(plan);
+        const breach = await this.judgeStep(plan, step);
         if (breach !== undefined) {
           this.deps.warn(`rollout: breach at P=${step}: ${breach.reason}; rolling back`);
           await this.restore(lastGood);
@@ -129,16 +171,55 @@ export class Rollout {
     });
   }
 
+  /** user-v2's health at the gateway under the split in force (P), before anything changes. */
+  private async v2HealthAt(
+    percentToV1: number,
+  ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
+    return this.judging(async () => {
+      const problem = this.v2HealthProblem(await this.deps.scrapeGatewayStatus(), percentToV1);
+      return problem === undefined ? undefined : { reason: problem, exit: RolloutExit.RolledBack };
+    });
+  }
+
+  private v2HealthProblem(status: GatewayStatusSnapshot, percentToV1: number): string | undefined {
+    return targetHealthProblem(status, USER_UPSTREAM, this.deps.userV2Target, percentToV1 === 100);
+  }
+
   private async judgeStep(
     plan: ProgressivePlan,
+    step: number,
+  ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
+    return this.judging(async () => {
+      const gatewayBefore = await this.deps.scrapeGatewayStatus();
+      const before = await this.deps.scrapeV2Metrics();
+      // user-v2's health is read through the interval, so a target Kong took out of the split
+      // rolls back within one poll instead of at the end of a long step.
+      let gatewayNow = gatewayBefore;
+      let waited = 0;
+      do {
+        const slice = Math.min(GATEWAY_HEALTH_POLL_MS, plan.intervalMs - waited);
+        await this.deps.sleep(slice);
+        waited += slice;
+        gatewayNow = await this.deps.scrapeGatewayStatus();
+        const unhealthy = this.v2HealthProblem(gatewayNow, step);
+        if (unhealthy !== undefined) return { reason: unhealthy, exit: RolloutExit.RolledBack };
+      } while (waited < plan.intervalMs);
+      const window = trafficBetween(before, await this.deps.scrapeV2Metrics());
+      const gateway = gatewayTrafficBetween(gatewayBefore, gatewayNow, USER_V2_KONG_SERVICES);
+      this.deps.log(`rollout:   user-v2: ${describeWindow(window)}`);
+      this.deps.log(`rollout:   gateway: ${describeGatewayWindow(gateway)}`);
+      const v2Thresholds = step === 100 ? { ...plan.thresholds, minRequests: 0 } : plan.thresholds;
+      const reason = breachOf(window, v2Thresholds) ?? gatewayBreachOf(gateway, plan.thresholds);
+      return reason === undefined ? undefined : { reason, exit: RolloutExit.RolledBack };
+    });
+  }
+
+  /** Runs a judgement; readings that cannot be taken are a breach of their own. */
+  private async judging(
+    judge: () => Promise<{ reason: string; exit: RolloutExit } | undefined>,
   ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
     try {
-      const before = await this.deps.scrapeV2Metrics();
-      await this.deps.sleep(plan.intervalMs);
-      const window = trafficBetween(before, await this.deps.scrapeV2Metrics());
-      this.deps.log(`rollout:   user-v2: ${describeWindow(window)}`);
-      const reason = breachOf(window, plan.thresholds);
-      return reason === undefined ? undefined : { reason, exit: RolloutExit.RolledBack };
+      return await judge();
     } catch (error) {
       if (!(error instanceof MetricsUnavailableError)) throw error;
       // A version that cannot be watched cannot be judged healthy.

@@ -43,24 +43,36 @@ function parseLabels(text: string | undefined): Map<string, string> {
   return labels;
 }
 
+/** One sample of a Prometheus text exposition. */
+export interface PrometheusSample {
+  readonly name: string;
+  readonly labels: ReadonlyMap<string, string>;
+  readonly value: number;
+}
+
+/** The samples of a Prometheus text exposition, comments skipped. */
+export function prometheusSamples(text: string): PrometheusSample[] {
+  return text.split('\n').flatMap((line) => {
+    const match = SAMPLE.exec(line);
+    if (!match) return [];
+    const [, name, labelText, valueText] = match;
+    return [{ name, labels: parseLabels(labelText), value: Number(valueText) }];
+  });
+}
+
 /** Reads the HTTP request counter and duration histogram out of Prometheus text format. */
 export function parseServiceMetrics(text: string): MetricsSnapshot {
   const requests = new Map<string, { status: number; count: number }>();
   const durationBuckets = new Map<string, { le: number; count: number }>();
-  for (const line of text.split('\n')) {
-    const match = SAMPLE.exec(line);
-    if (!match) continue;
-    const [, name, labelText, valueText] = match;
+  for (const { name, labels, value: count } of prometheusSamples(text)) {
     if (name !== 'http_requests_total' && name !== 'http_request_duration_seconds_bucket') {
       continue;
     }
-    const labels = parseLabels(labelText);
     const route = labels.get('route') ?? '';
     if (NOT_API_TRAFFIC.test(route)) continue;
     // A replayed create repeats an earlier answer without doing the work: not a new request.
     if (labels.get('replayed') === 'true') continue;
     const series = `${labels.get('method')} ${route} ${labels.get('status')}`;
-    const count = Number(valueText);
     if (name === 'http_requests_total') {
       requests.set(series, { status: Number(labels.get('status')), count });
     } else {
@@ -73,7 +85,7 @@ export function parseServiceMetrics(text: string): MetricsSnapshot {
 }
 
 /** Growth of a counter; a restarted process starts from zero, so then the new value is the growth. */
-function growth(before: number | undefined, after: number): number {
+export function counterGrowth(before: number | undefined, after: number): number {
   return before === undefined || after < before ? after : after - before;
 }
 
@@ -82,13 +94,13 @@ export function trafficBetween(before: MetricsSnapshot, after: MetricsSnapshot):
   let requests = 0;
   let serverErrors = 0;
   for (const [series, { status, count }] of after.requests) {
-    const grown = growth(before.requests.get(series)?.count, count);
+    const grown = counterGrowth(before.requests.get(series)?.count, count);
     requests += grown;
     if (status >= 500) serverErrors += grown;
   }
   const perBound = new Map<number, number>();
   for (const [key, { le, count }] of after.durationBuckets) {
-    const grown = growth(before.durationBuckets.get(key)?.count, count);
+    const grown = counterGrowth(before.durationBuckets.get(key)?.count, count);
     perBound.set(le, (perBound.get(le) ?? 0) + grown);
   }
   return {
@@ -129,6 +141,11 @@ export async function scrapeServiceMetrics(
   url: string,
   timeoutMs: number,
 ): Promise<MetricsSnapshot> {
+  return parseServiceMetrics(await fetchMetricsText(url, timeoutMs));
+}
+
+/** GETs a Prometheus endpoint; anything but a 200 is a MetricsUnavailableError. */
+export async function fetchMetricsText(url: string, timeoutMs: number): Promise<string> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -140,5 +157,5 @@ export async function scrapeServiceMetrics(
   if (response.status !== 200) {
     throw new MetricsUnavailableError(`metrics at ${url} answered HTTP ${response.status}`);
   }
-  return parseServiceMetrics(await response.text());
+  return response.text();
 }

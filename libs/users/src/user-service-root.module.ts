@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, AppConfigModule, HealthModule, MetricsModule } from '@aware/common';
 import { DatabaseModule, MongoReadinessCheck, UsersPersistenceModule } from '@aware/database';
-import { EventsModule, RabbitReadinessCheck } from '@aware/events';
+import { BrokerConnectionStatus, EventsModule } from '@aware/events';
 import { UsersModule, type UsersModuleOptions } from './users.module';
 import { UsersOutbox } from './users-outbox';
 
@@ -16,7 +16,10 @@ export class UserServiceRootModule {
         MetricsModule,
         DatabaseModule,
         EventsModule.forProducer({ imports: [UsersPersistenceModule], outbox: UsersOutbox }),
-        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
+        HealthModule.forRoot({
+          checks: [MongoReadinessCheck],
+          reported: [BrokerConnectionStatus],
+        }),
         UsersModule.forRoot(options),
       ],
     };

@@ -15,8 +15,9 @@ export interface StandInReply {
 }
 
 /**
- * A local HTTP stand-in for Kong's Admin API and user-v2's /metrics: it records every request and
- * answers what the test scripted. POST /config updates the weights it reports back, as Kong does.
+ * A local HTTP stand-in for Kong's Admin API, Kong's status API (/status/metrics) and user-v2's
+ * /metrics: it records every request and answers what the test scripted. POST /config updates the
+ * weights it reports back, as Kong does.
  */
 export class GatewayStandIn {
   readonly requests: RecordedRequest[] = [];
@@ -26,6 +27,9 @@ export class GatewayStandIn {
   /** Successive /metrics bodies; the last one repeats. */
   metricsBodies: string[] = [''];
   metricsStatus = 200;
+  /** Successive bodies of Kong's status /metrics (see kongStatusText); the last one repeats. */
+  kongStatusBodies: string[] = [kongStatusText()];
+  kongStatusStatus = 200;
   private server?: Server;
   private readonly hanging: ServerResponse[] = [];
 
@@ -72,6 +76,15 @@ export class GatewayStandIn {
         }
       }
       return this.reply(response, this.configReply);
+    }
+    if (request.method === 'GET' && path === '/status/metrics') {
+      const text =
+        this.kongStatusBodies.length > 1
+          ? this.kongStatusBodies.shift()!
+          : this.kongStatusBodies[0];
+      response.writeHead(this.kongStatusStatus, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(text);
+      return;
     }
     if (request.method === 'GET' && path === '/metrics') {
       const text =
@@ -138,4 +151,44 @@ export function serviceMetricsText(ok: number, errors: number, slow = 0): string
     `http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/health/ready",status="503"} ${ok + errors}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+export interface KongStatusFigures {
+  /** State Kong reports for user-v2's target (healthy, unhealthy, healthchecks_off, dns_error). */
+  v2State?: string;
+  /** Answers from the services on the split user routes, in total so far. */
+  served?: number;
+  /** 5xx Kong answered itself on the split user routes, in total so far. */
+  kongErrors?: number;
+}
+
+/**
+ * Kong 3.9's status /metrics as its prometheus plugin writes them (kong/plugins/prometheus/
+ * exporter.lua): answers per service and route with their source, and one health gauge per
+ * target address and state. Kong's own 5xx on other routes (pinned to v1, orders) are there too,
+ * and must not count against user-v2.
+ */
+export function kongStatusText(figures: KongStatusFigures = {}): string {
+  const { v2State = 'healthy', served = 0, kongErrors = 0 } = figures;
+  const requests = (service: string, route: string, code: number, source: string, n: number) =>
+    `kong_http_requests_total{service="${service}",route="${route}",code="${code}",source="${source}",workspace="default",consumer=""} ${n}`;
+  const health = (upstream: string, target: string, address: string, state: string) =>
+    ['healthchecks_off', 'healthy', 'unhealthy', 'dns_error'].map(
+      (each) =>
+        `kong_upstream_target_health{upstream="${upstream}",target="${target}",address="${address}",state="${each}",subsystem="http"} ${each === state ? 1 : 0}`,
+    );
+  return [
+    '# HELP kong_http_requests_total HTTP status codes per consumer/service/route in Kong',
+    '# TYPE kong_http_requests_total counter',
+    requests('users', 'users-item', 200, 'service', served),
+    requests('users', 'users-item', 503, 'kong', kongErrors),
+    requests('users-pinned-v1', 'users-item-pinned-v1', 502, 'kong', 1000),
+    requests('orders', 'orders-collection', 504, 'kong', 1000),
+    '# HELP kong_upstream_target_health Health status of targets of upstream.',
+    '# TYPE kong_upstream_target_health gauge',
+    ...health('user-service', 'user-v1:3000', '172.18.0.4:3000', 'healthy'),
+    ...health('user-service', 'user-v2:3000', '172.18.0.5:3000', v2State),
+    ...health('order-service', 'order:3000', '172.18.0.6:3000', 'unhealthy'),
+    '',
+  ].join('\n');
 }

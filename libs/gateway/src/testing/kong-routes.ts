@@ -31,12 +31,17 @@ export interface KongDeclarativeConfig {
     name: string;
     algorithm?: string;
     hash_on?: string;
+    hash_fallback?: string;
     hash_on_header?: string;
     targets: KongTarget[];
   }[];
   services: KongService[];
   plugins: { name: string; config?: Record<string, unknown> }[];
-  consumers: { username: string; keyauth_credentials: { key: string }[] }[];
+  consumers: {
+    username: string;
+    keyauth_credentials?: { key: string }[];
+    plugins?: { name: string; config?: Record<string, unknown> }[];
+  }[];
 }
 
 export interface RouteMatch {
