@@ -1,4 +1,6 @@
 export * from './database.module';
+export * from './engine/atomic-updates.probe';
+export * from './engine/engine-capabilities';
 export * from './mongo-errors';
 export * from './mongo-readiness.check';
 export * from './record-inserts';

@@ -67,6 +67,7 @@ describe('loadAppConfig', () => {
     ['OUTBOX_SWEEP_INTERVAL_MS', 'often'],
     ['AMQP_DECLARE_TOPOLOGY', 'no'],
     ['DB_COMMAND_STATS', 'yes'],
+    ['ORDER_WRITER_LEASE', 'sometimes'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -14,6 +14,13 @@ import {
 import { PACKAGE_VERSION } from './package-version';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/**
+ * Whether the order service runs as its database's only writer: `auto` probes the engine at
+ * start (a lease only where conditional updates are not atomic), `always` and `never` decide.
+ */
+export const WRITER_LEASE_MODES = ['auto', 'always', 'never'] as const;
+export type WriterLeaseMode = (typeof WRITER_LEASE_MODES)[number];
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
@@ -94,6 +101,12 @@ class EnvironmentVariables {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'DB_COMMAND_STATS must be true or false' })
   DB_COMMAND_STATS?: 'true' | 'false';
+
+  @IsOptional()
+  @IsIn(WRITER_LEASE_MODES, {
+    message: `ORDER_WRITER_LEASE must be one of ${WRITER_LEASE_MODES.join(', ')}`,
+  })
+  ORDER_WRITER_LEASE?: WriterLeaseMode;
 }
 
 export interface EventsConfig {
@@ -127,6 +140,7 @@ export class AppConfig {
     readonly events: EventsConfig,
     /** Bench mode: count database commands per HTTP operation and consumed event on /metrics. */
     readonly dbCommandStats = false,
+    readonly orderWriterLease: WriterLeaseMode = 'auto',
   ) {}
 
   get serviceName(): string {
@@ -163,5 +177,6 @@ export function loadAppConfig(
       declareTopology: parsed.AMQP_DECLARE_TOPOLOGY !== 'false',
     },
     parsed.DB_COMMAND_STATS === 'true',
+    parsed.ORDER_WRITER_LEASE ?? 'auto',
   );
 }
