@@ -1,13 +1,14 @@
 /**
  * `npm run engine:documentdb [-- --keep]`: builds the DocumentDB engine once (cached outside the
  * repository), starts a throwaway PostgreSQL 15 cluster and FerretDB 2 on free ports, checks that
- * a write and a sorted read work, and stops both. With --keep it prints the URI and runs until
+ * a write and a sorted read work and that the hot queries use their indexes, and stops both. With --keep it prints the URI and runs until
  * Ctrl-C.
  */
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { ensureDocumentDbEngine, engineCacheDir, startDocumentDb } from './infra/documentdb';
 import type { MongoHandle } from './infra/mongo';
+import { checkQueryPlans } from './infra/query-plans';
 import { InfraError, log, withDatabase } from './infra';
 import { describeFailure } from './infra/util';
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   log(`started ${engine.kind} at ${engine.uri} in ${seconds(starting)}`);
   await smokeTest(engine.uri);
   log('insert, sorted read and conditional update: ok');
+  for (const plan of await checkQueryPlans(engine.uri)) log(`plan of ${plan.query}: ${plan.steps}`);
   if (values.keep) {
     log(`MONGO_URI=${engine.uri} — Ctrl-C stops the engine.`);
     await new Promise<void>((resolve) => {
