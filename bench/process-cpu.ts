@@ -27,6 +27,29 @@ export function cpuTimeMs(pid: number): number {
   }
 }
 
+/** A process and every process below it (a postmaster and its backends), looked up now. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  const tree: number[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop() as number;
+    tree.push(pid);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
 /** Processes whose command name (/proc/<pid>/comm) is `name`, e.g. `postgres`. */
 export function pidsNamed(name: string): number[] {
   const pids: number[] = [];

@@ -3,6 +3,11 @@ import type { OperationCommands } from './db-commands';
 import type { Throughput } from './load';
 import type { FanOutResult, LagSummary } from './sync';
 
+/** How results and tables name an engine. */
+export function backendLabel(backend: string): string {
+  return backend === 'documentdb' ? 'DocumentDB (FerretDB 2.5)' : `FerretDB 1.24 ${backend}`;
+}
+
 export interface OperationResult {
   name: string;
   write: boolean;
@@ -220,7 +225,7 @@ function perRun(value: CommandsPerRun | undefined): string {
 
 export function toMarkdown(result: BenchResult): string {
   const lines = [
-    `### ${result.label} — FerretDB ${result.backend}`,
+    `### ${result.label} — ${backendLabel(result.backend)}`,
     '',
     `${result.engine}; ${result.machine}; commit ${result.commit}; ${result.startedAt}` +
       `${result.quick ? '; QUICK run (short phases)' : ''}.`,
@@ -328,7 +333,7 @@ export function toSvg(result: BenchResult): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 90}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="14">${escapeXml(`${result.label}: service rate as a share of the floor (FerretDB ${result.backend})`)}</text>`,
+    `<text x="10" y="20" font-size="14">${escapeXml(`${result.label}: service rate as a share of the floor (${backendLabel(result.backend)})`)}</text>`,
     ...bars,
     `<line x1="${target}" y1="${top}" x2="${target}" y2="${height - 30}" stroke="#e15759" stroke-dasharray="4 3"/>`,
     `<text x="${target + 4}" y="${height - 16}" fill="#e15759">write target ${WRITE_RATIO_TARGET * 100} %</text>`,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --backend=sqlite|postgresql] [--quick] [--label=before] [--cpu-prof]`
+ * `npm run bench [-- --engine=documentdb|sqlite|postgresql] [--quick] [--label=before] [--cpu-prof]`
  *
  * Measures the system against a floor on this machine: throughput of the five hot operations,
  * sync lag at fixed PUT rates, fan-out to 1,000 and 10,000 orders, nothing lost, and database
@@ -19,6 +19,7 @@ import { cpuMarkdown, readProfiles } from './cpu-profile';
 import { diffCommands, isBackground, scrape, type OperationCommands } from './db-commands';
 import { measureThroughput, sendAtRate, type LoadRequest, type Throughput } from './load';
 import {
+  backendLabel,
   evaluateTargets,
   toMarkdown,
   toSvg,
@@ -29,7 +30,7 @@ import {
   type OperationCommandsResult,
   type OperationResult,
 } from './report';
-import { startTarget, type BackendName, type BenchTarget } from './stack';
+import { BACKENDS, startTarget, type BackendName, type BenchTarget } from './stack';
 import {
   backgroundQuiet,
   BENCH_ADDRESS,
@@ -71,10 +72,10 @@ function parseArgs(argv: string[]): Settings {
     if (!match) throw new Error(`unknown argument ${arg}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const backend = flags.get('backend') ?? process.env.BENCH_BACKEND ?? 'sqlite';
-  if (backend !== 'sqlite' && backend !== 'postgresql') {
-    throw new Error(`--backend must be sqlite or postgresql, not ${backend}`);
-  }
+  // --backend is the older name of --engine.
+  const chosen = flags.get('engine') ?? flags.get('backend') ?? process.env.BENCH_BACKEND;
+  const backend = BACKENDS.find((name) => name === (chosen ?? 'sqlite'));
+  if (!backend) throw new Error(`--engine must be one of ${BACKENDS.join(', ')}, not ${chosen}`);
   const quick = flags.get('quick') === 'true';
   const externalFlags = ['user-url', 'order-url', 'users-db-uri', 'orders-db-uri'];
   const given = externalFlags.filter((name) => flags.has(name));
@@ -574,7 +575,7 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   if (settings.cpuProfile) {
     const cpu = cpuMarkdown(
-      `${settings.label}, FerretDB ${settings.backend}`,
+      `${settings.label}, ${backendLabel(settings.backend)}`,
       readProfiles(rawDir, ['user-v1', 'user-v2', 'order']),
     );
     writeFileSync(`${base}-cpu.md`, cpu);

@@ -1,5 +1,6 @@
 /**
- * What the bench runs against: a throwaway FerretDB (SQLite or PostgreSQL backend), user-v1,
+ * What the bench runs against: a throwaway engine (FerretDB 2 + DocumentDB on its own PostgreSQL
+ * 15 cluster, or FerretDB 1.24 on SQLite or the machine's PostgreSQL), user-v1,
  * user-v2 and order as processes from the built bundles on an isolated topology prefix of the
  * machine's RabbitMQ, and the floor server — or services already running, given by URLs.
  */
@@ -8,19 +9,22 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRabbit, log, withDatabase } from '../scripts/infra';
+import { startDocumentDb } from '../scripts/infra/documentdb';
 import { startFerretDb, type FerretDbBackend } from '../scripts/infra/ferretdb';
 import type { MongoHandle } from '../scripts/infra/mongo';
 import { freePort, runCommand, sleep, terminate } from '../scripts/infra/util';
 import { deleteTopology } from '../test/support/broker';
 import { newestSourceMtime, ServiceProcess, type AppName } from '../test/support/service-process';
-import { pidsNamed, type ProcessGroups } from './process-cpu';
+import { pidsNamed, processTree, type ProcessGroups } from './process-cpu';
 
 const ROOT = join(__dirname, '..');
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
 const APPS: AppName[] = ['user-v1', 'user-v2', 'order'];
 export const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
 
-export type BackendName = 'sqlite' | 'postgresql';
+/** The engine: DocumentDB (FerretDB 2.5), or FerretDB 1.24 on SQLite or PostgreSQL. */
+export type BackendName = 'documentdb' | 'sqlite' | 'postgresql';
+export const BACKENDS: readonly BackendName[] = ['documentdb', 'sqlite', 'postgresql'];
 
 /** Where the bench sends load and reads state. */
 export interface BenchTarget {
@@ -87,6 +91,7 @@ async function psql(sql: string): Promise<void> {
 
 /** A FerretDB on its own data: a temp dir (SQLite) or a database created for this run. */
 async function startEngine(backend: BackendName, runId: string): Promise<MongoHandle> {
+  if (backend === 'documentdb') return startDocumentDb();
   if (backend === 'sqlite') return startFerretDb('the bench measures FerretDB');
   const database = `aware_bench_${runId}`;
   await psql(`CREATE DATABASE ${database}`);
@@ -238,6 +243,10 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
       order: pidsOf(services.order.pid),
       FerretDB: pidsOf(engine.pid),
       ...sharedProcesses(options.backend),
+      // Its own cluster: the postmaster and its backends, not the machine's other PostgreSQL.
+      ...(engine.postgresPid !== undefined && {
+        PostgreSQL: () => processTree(engine.postgresPid as number),
+      }),
       floor: pidsOf(floor.process.pid),
     },
     serviceOutput: () => Object.fromEntries(all.map((each) => [each.name, each.output()])),

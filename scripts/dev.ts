@@ -11,13 +11,16 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_AMQP_URL,
+  ENGINES,
   ensureMongo,
   InfraError,
   log,
   maskCredentials,
   probeRabbit,
   rabbitHelp,
+  takeEngineOption,
   withDatabase,
+  type EngineName,
   type MongoHandle,
 } from './infra';
 import {
@@ -85,12 +88,15 @@ function label(source: OutputSource): string {
   return useColor ? `\x1b[${source.color}m${text}\x1b[0m` : text;
 }
 
-function parseOptions(): { seed: boolean } {
+function parseOptions(): { seed: boolean; engine?: EngineName } {
+  const usage = `usage: npm run dev [-- --seed] [--engine=${ENGINES.join('|')}]`;
   try {
-    const { values } = parseArgs({ options: { seed: { type: 'boolean', default: false } } });
-    return { seed: values.seed };
+    const args = process.argv.slice(2);
+    const engine = takeEngineOption(args);
+    const { values } = parseArgs({ args, options: { seed: { type: 'boolean', default: false } } });
+    return { seed: values.seed, engine };
   } catch (error) {
-    throw new InfraError(`${errorMessage(error)}\nusage: npm run dev [-- --seed]`);
+    throw new InfraError(`${errorMessage(error)}\n${usage}`);
   }
 }
 
@@ -261,7 +267,7 @@ async function main(): Promise<void> {
   await checkPorts(ports);
   const amqpUrl = process.env.AMQP_URL || DEFAULT_AMQP_URL;
   await warnIfRabbitDown(amqpUrl);
-  mongo = await ensureMongo();
+  mongo = await ensureMongo(undefined, options.engine);
   for (const [spec, port] of ports) running.push(startApp(spec, port, mongo, amqpUrl));
   const opsBuilt = buildOps(mongo, amqpUrl);
   if (options.seed) void seed(mongo, amqpUrl, opsBuilt);

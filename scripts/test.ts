@@ -1,9 +1,9 @@
 /**
- * `npm test [-- <jest args>]`: finds or starts MongoDB, checks RabbitMQ, runs Jest (both the unit
+ * `npm test [-- --engine=documentdb|ferretdb-sqlite] [-- <jest args>]`: finds or starts MongoDB, checks RabbitMQ, runs Jest (both the unit
  * and the e2e project) against them, and stops whatever it started.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { ensureMongo, ensureRabbit, type MongoHandle } from './infra';
+import { ensureMongo, ensureRabbit, takeEngineOption, type MongoHandle } from './infra';
 import { describeFailure, exitCodeOf, signalExitCode } from './infra/util';
 
 const JEST = require.resolve('jest/bin/jest');
@@ -46,14 +46,16 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // RabbitMQ first: it is a quick check, while MongoDB may mean building FerretDB.
+  const jestArgs = process.argv.slice(2);
+  const engine = takeEngineOption(jestArgs);
   const amqpUrl = await ensureRabbit();
-  mongo = await ensureMongo();
+  mongo = await ensureMongo(undefined, engine);
   buildServices();
   // Worker count is Jest's default (cores − 1). Measured on this 2-core machine against FerretDB:
   // 2 workers and in-band take the same time (ts-jest compiles per worker), and the default runs
   // in band there; suites use throwaway databases and topology prefixes, so wider machines may
   // run them in parallel. Pass -i / -w to override.
-  jest = spawn(process.execPath, [JEST, ...process.argv.slice(2)], {
+  jest = spawn(process.execPath, [JEST, ...jestArgs], {
     stdio: 'inherit',
     env: { ...process.env, MONGO_URI: mongo.uri, AMQP_URL: amqpUrl },
   });

@@ -72,7 +72,7 @@ describe('Idempotency-Key on creates', () => {
     );
     // Two order processes where the engine lets two serve; on FerretDB one holds the writer
     // lease and a second never becomes ready.
-    if (await engineHasAtomicConditionalUpdates(stack.ordersDbUri)) {
+    if (await engineHasAtomicConditionalUpdates()) {
       secondOrder = new ServiceProcess({
         app: 'order',
         name: 'order-2',

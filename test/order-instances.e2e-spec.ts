@@ -1,9 +1,11 @@
 /**
  * Two order-service processes on one database. On an engine whose conditional updates are atomic
- * (MongoDB) both serve, and concurrent changes to one order from the two are both kept. On one
- * whose are not (FerretDB), the second instance waits for the writer lease: it never becomes
- * ready while the first runs, says why in its log, and takes over when the first stops.
+ * (MongoDB, FerretDB 2 + DocumentDB) both serve, and concurrent changes to one order from the two
+ * are both kept. On one whose are not (FerretDB 1.x), the second instance waits for the writer
+ * lease: it never becomes ready while the first runs, says why in its log, and takes over when
+ * the first stops. ORDER_WRITER_LEASE=always makes every engine take the second path.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
 import { anAddress, uniqueEmail } from './support/fixtures';
@@ -23,14 +25,43 @@ describe('two order-service instances on one database', () => {
   };
   const first = new ServiceProcess({ app: 'order', name: 'order-1', env });
   const second = new ServiceProcess({ app: 'order', name: 'order-2', env });
+  const leasedDb = throwawayMongoUri('twoleased');
+  const leasedEnv = { ...env, MONGO_URI: leasedDb, ORDER_WRITER_LEASE: 'always' };
+  const leasedFirst = new ServiceProcess({ app: 'order', name: 'order-3', env: leasedEnv });
+  const leasedSecond = new ServiceProcess({ app: 'order', name: 'order-4', env: leasedEnv });
 
   afterAll(async () => {
-    await Promise.all([first.kill(), second.kill()]);
-    const connection = await mongoose.createConnection(ordersDb).asPromise();
-    await connection.dropDatabase();
-    await connection.close();
+    await Promise.all([first, second, leasedFirst, leasedSecond].map((each) => each.kill()));
+    for (const uri of [ordersDb, leasedDb]) {
+      const connection = await mongoose.createConnection(uri).asPromise();
+      await connection.dropDatabase();
+      await connection.close();
+    }
     await deleteTopology(prefix);
   });
+
+  /** The second instance stays unready while the first holds the lease, then takes over. */
+  const expectLeaseHandOver = async (
+    holder: ServiceProcess,
+    waiter: ServiceProcess,
+    why: RegExp,
+  ): Promise<void> => {
+    await expect(waiter.start(15_000)).rejects.toThrow(/not ready/);
+    expect(waiter.running).toBe(true);
+    // On a busy machine the waiting instance may still be starting after those 15 s.
+    const deadline = Date.now() + 30_000;
+    while (!why.test(waiter.output()) && Date.now() < deadline) await sleep(250);
+    expect(waiter.output()).toMatch(why);
+    expect(waiter.running).toBe(true);
+    const orderId = await createOrder(holder.url);
+    await holder.stop();
+    expect(holder.exitCode).toBe(0);
+    await waiter.waitReady(30_000);
+    const moved = await http<Json>(waiter.url, 'PUT', `/orders/${orderId}/status`, {
+      body: { orderStatus: 'shipping' },
+    });
+    expect(moved.status).toBe(200);
+  };
 
   const createOrder = async (url: string): Promise<string> => {
     const created = await http<Json>(url, 'POST', '/orders', {
@@ -45,22 +76,11 @@ describe('two order-service instances on one database', () => {
   };
 
   it('never loses an update to one order made through two instances', async () => {
-    const atomic = await engineHasAtomicConditionalUpdates(requiredEnv('MONGO_URI'));
+    const atomic = await engineHasAtomicConditionalUpdates();
     await first.start(60_000);
 
     if (!atomic) {
-      // The second process starts but must not become ready while the first holds the lease.
-      await expect(second.start(15_000)).rejects.toThrow(/not ready/);
-      expect(second.running).toBe(true);
-      expect(second.output()).toMatch(/non-atomically/);
-      const orderId = await createOrder(first.url);
-      await first.stop();
-      expect(first.exitCode).toBe(0);
-      await second.waitReady(30_000);
-      const moved = await http<Json>(second.url, 'PUT', `/orders/${orderId}/status`, {
-        body: { orderStatus: 'shipping' },
-      });
-      expect(moved.status).toBe(200);
+      await expectLeaseHandOver(first, second, /non-atomically/);
       return;
     }
 
@@ -76,5 +96,10 @@ describe('two order-service instances on one database', () => {
       const stored = await http<Json>(first.url, 'GET', `/orders/${orderId}`);
       expect(stored.body).toMatchObject({ orderStatus: 'shipping', userEmails: [email] });
     }
+  });
+
+  it('takes the writer lease on any engine when ORDER_WRITER_LEASE=always', async () => {
+    await leasedFirst.start(60_000);
+    await expectLeaseHandOver(leasedFirst, leasedSecond, /is the writer of this database/);
   });
 });

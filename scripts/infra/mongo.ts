@@ -12,6 +12,8 @@ export interface MongoHandle {
   kind: string;
   /** The engine's process, when this process started it (the bench reads its CPU time). */
   pid?: number;
+  /** The PostgreSQL postmaster behind the engine, when this process started one. */
+  postgresPid?: number;
   /** Stops what this process started; a no-op for a server found already running. */
   stop(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mongoose';
+import { probeAtomicConditionalUpdates } from '@aware/database';
 
 /**
  * The test command (`npm test`) finds or starts MongoDB and RabbitMQ and passes them here; run
@@ -36,15 +37,16 @@ export async function dropDatabases(...uris: string[]): Promise<void> {
 }
 
 /**
- * False on FerretDB, whose conditional single-document updates are not atomic across
- * connections: there a second order instance waits for the writer lease instead of serving.
+ * The probe the order service runs at start, on a database of its own: false on FerretDB 1.x,
+ * whose conditional updates are not atomic across connections, where a second order instance
+ * waits for the writer lease instead of serving.
  */
-export async function engineHasAtomicConditionalUpdates(uri: string): Promise<boolean> {
-  const connection = await createConnection(uri).asPromise();
+export async function engineHasAtomicConditionalUpdates(): Promise<boolean> {
+  const connection = await createConnection(throwawayMongoUri('probe')).asPromise();
   try {
-    const info = await connection.db!.admin().command({ buildInfo: 1 });
-    return !('ferretdbVersion' in info);
+    return await probeAtomicConditionalUpdates(connection.db!);
   } finally {
+    await connection.dropDatabase();
     await connection.close();
   }
 }

@@ -4,6 +4,8 @@ export * from './idempotency/idempotency-key-pruner';
 export * from './idempotency/idempotency-keys.repository';
 export * from './idempotency/idempotency.module';
 export * from './idempotency/idempotent-creates.service';
+export * from './engine/atomic-updates.probe';
+export * from './engine/engine-capabilities';
 export * from './mongo-errors';
 export * from './mongo-readiness.check';
 export * from './record-inserts';

@@ -11,7 +11,7 @@ import { withDatabases } from '../ops-databases';
 import { seedAndReport } from './db-seed.command';
 
 export const VALIDATORS_UNSUPPORTED_WARNING =
-  'warning: this server does not support $jsonSchema validators (FerretDB?); collections set up without them';
+  'warning: this server does not enforce $jsonSchema validators (FerretDB, DocumentDB); collections set up without them';
 
 function setupLine(database: string, setup: CollectionSetup): string {
   const outcome = setup.validated

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OrdersPersistenceModule } from '@aware/database';
+import { WriterLeasePolicy } from './writer-lease-policy';
 import { WriterLease } from './writer-lease.service';
 
 @Module({
   imports: [OrdersPersistenceModule],
-  providers: [WriterLease],
+  providers: [WriterLeasePolicy, WriterLease],
 })
 export class WriterLeaseModule {}

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WriterLeasesRepository, type WriterLeaseRecord } from '@aware/database';
+import { WriterLeasePolicy } from './writer-lease-policy';
 
 const LEASE_NAME = 'order';
 /** How long a term lasts without renewal: a crashed writer's successor waits at most this. */
@@ -29,10 +30,13 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
   private term?: number;
   private renewTimer?: NodeJS.Timeout;
 
-  constructor(private readonly leases: WriterLeasesRepository) {}
+  constructor(
+    private readonly leases: WriterLeasesRepository,
+    private readonly policy: WriterLeasePolicy,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    if (await this.leases.engineHasAtomicConditionalUpdates()) return;
+    if (!(await this.policy.leaseNeeded())) return;
     let lastLog = 0;
     for (;;) {
       const holder = await this.tryAcquire();

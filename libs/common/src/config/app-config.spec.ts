@@ -73,6 +73,7 @@ describe('loadAppConfig', () => {
     ['IDEMPOTENCY_KEY_TTL_HOURS', '0'],
     ['IDEMPOTENCY_KEY_TTL_HOURS', '1.5'],
     ['IDEMPOTENCY_KEY_TTL_HOURS', 'a day'],
+    ['ORDER_WRITER_LEASE', 'sometimes'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

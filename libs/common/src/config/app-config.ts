@@ -14,6 +14,13 @@ import {
 import { PACKAGE_VERSION } from './package-version';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/**
+ * Whether the order service runs as its database's only writer: `auto` probes the engine at
+ * start (a lease only where conditional updates are not atomic), `always` and `never` decide.
+ */
+export const WRITER_LEASE_MODES = ['auto', 'always', 'never'] as const;
+export type WriterLeaseMode = (typeof WRITER_LEASE_MODES)[number];
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
@@ -101,6 +108,10 @@ class EnvironmentVariables {
   @Min(1)
   @IsInt()
   IDEMPOTENCY_KEY_TTL_HOURS?: number;
+  @IsIn(WRITER_LEASE_MODES, {
+    message: `ORDER_WRITER_LEASE must be one of ${WRITER_LEASE_MODES.join(', ')}`,
+  })
+  ORDER_WRITER_LEASE?: WriterLeaseMode;
 }
 
 /** How long an Idempotency-Key is kept by default: a day of retries. */
@@ -140,6 +151,7 @@ export class AppConfig {
     readonly dbCommandStats = false,
     /** How long an Idempotency-Key of a create is kept, at least (docs/api.md). */
     readonly idempotencyKeyTtlMs = DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS,
+    readonly orderWriterLease: WriterLeaseMode = 'auto',
   ) {}
 
   get serviceName(): string {
@@ -177,5 +189,6 @@ export function loadAppConfig(
     },
     parsed.DB_COMMAND_STATS === 'true',
     (parsed.IDEMPOTENCY_KEY_TTL_HOURS ?? DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS) * HOUR_MS,
+    parsed.ORDER_WRITER_LEASE ?? 'auto',
   );
 }

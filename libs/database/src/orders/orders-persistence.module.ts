@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { EngineCapabilities } from '../engine/engine-capabilities';
 import { Order, OrderSchema } from './order.schema';
 import { OrdersRepository } from './orders.repository';
 import { UserProjection, UserProjectionSchema } from './user-projection.schema';
@@ -15,7 +16,17 @@ import { WriterLeasesRepository } from './writer-leases.repository';
       { name: WriterLease.name, schema: WriterLeaseSchema },
     ]),
   ],
-  providers: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
-  exports: [OrdersRepository, UserProjectionsRepository, WriterLeasesRepository],
+  providers: [
+    OrdersRepository,
+    UserProjectionsRepository,
+    WriterLeasesRepository,
+    EngineCapabilities,
+  ],
+  exports: [
+    OrdersRepository,
+    UserProjectionsRepository,
+    WriterLeasesRepository,
+    EngineCapabilities,
+  ],
 })
 export class OrdersPersistenceModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/mongoose';
-import type { Connection, Model } from 'mongoose';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { insertUnlessDuplicate } from '../mongo-errors';
 import { WriterLease } from './writer-lease.schema';
 
@@ -9,21 +9,7 @@ export type WriterLeaseRecord = WriterLease;
 /** The only code that touches writer leases. */
 @Injectable()
 export class WriterLeasesRepository {
-  constructor(
-    @InjectModel(WriterLease.name) private readonly leases: Model<WriterLease>,
-    @InjectConnection() private readonly connection: Connection,
-  ) {}
-
-  /**
-   * Whether the engine applies a conditional update atomically across connections. FerretDB
-   * (which says so in buildInfo) reads, then writes, so two writers can lose each other's change.
-   */
-  async engineHasAtomicConditionalUpdates(): Promise<boolean> {
-    const db = this.connection.db;
-    if (!db) throw new Error('the database connection is not open');
-    const info = await db.admin().command({ buildInfo: 1 });
-    return !('ferretdbVersion' in info);
-  }
+  constructor(@InjectModel(WriterLease.name) private readonly leases: Model<WriterLease>) {}
 
   current(name: string): Promise<WriterLeaseRecord | null> {
     return this.leases.findOne({ name }).sort({ term: -1 }).lean<WriterLeaseRecord>().exec();

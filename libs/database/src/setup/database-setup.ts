@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection, mongo, Schema } from 'mongoose';
 import { Order, OrderSchema } from '../orders/order.schema';
 import { UserProjection, UserProjectionSchema } from '../orders/user-projection.schema';
@@ -49,7 +50,7 @@ export interface CollectionSetup {
   collection: string;
   /** False when the collection was already there. */
   created: boolean;
-  /** False when the server does not support validators (FerretDB): created without one. */
+  /** False when the server does not enforce validators (FerretDB, DocumentDB): created without one. */
   validated: boolean;
 }
 
@@ -57,6 +58,8 @@ const VALIDATION = { validationLevel: 'strict', validationAction: 'error' } as c
 
 /** MongoDB's code for creating a collection that exists. */
 const NAMESPACE_EXISTS = 48;
+/** MongoDB's code for a write its collection's validator rejected. */
+const DOCUMENT_VALIDATION_FAILURE = 121;
 /** Codes of engines without validators: FerretDB answers NotImplemented (238). */
 const VALIDATORS_UNSUPPORTED = new Set([
   59, // CommandNotFound: no collMod
@@ -92,7 +95,10 @@ export async function setUpDatabase(
 ): Promise<CollectionSetup[]> {
   const existing = new Set((await connection.listCollections()).map(({ name }) => name));
   // Learnt from the first refusal, so the server is asked once, not once per collection.
-  let validatorsSupported = true;
+  let validatorsSupported = await validatorsEnforced(
+    connection,
+    definitions.map(({ validator }) => validator),
+  );
   const results: CollectionSetup[] = [];
   for (const { modelName, schema, validator } of definitions) {
     const model = connection.model(modelName, schema);
@@ -113,6 +119,33 @@ export async function setUpDatabase(
     results.push({ collection, created, validated: validatorsSupported });
   }
   return results;
+}
+
+/**
+ * Whether the server rejects a document that breaks each validator, with MongoDB's code. Some
+ * engines accept a `$jsonSchema` validator they cannot evaluate (DocumentDB knows only part of
+ * it, e.g. not a nested `required`) and then refuse every write with a parse error; others refuse
+ * the validator itself (FerretDB 1.x). Tried on a scratch collection, which is dropped.
+ */
+export async function validatorsEnforced(
+  connection: Connection,
+  validators: readonly CollectionValidator[],
+): Promise<boolean> {
+  if (!connection.db) throw new Error('the database connection is not open');
+  const db = connection.db;
+  for (const validator of validators) {
+    const scratch = `validator_probe_${randomUUID().slice(0, 8)}`;
+    try {
+      const probe = await db.createCollection(scratch, { validator, ...VALIDATION });
+      await probe.insertOne({});
+      return false;
+    } catch (error) {
+      if (errorCode(error) !== DOCUMENT_VALIDATION_FAILURE) return false;
+    } finally {
+      await db.dropCollection(scratch).catch(() => undefined);
+    }
+  }
+  return true;
 }
 
 /** True when this call created the collection; an existing one gets the validator by collMod. */

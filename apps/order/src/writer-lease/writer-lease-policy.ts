@@ -1,0 +1,33 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@aware/common';
+import { EngineCapabilities } from '@aware/database';
+
+/**
+ * Whether this order instance must hold the writer lease: only where two writers could lose each
+ * other's change, i.e. where the engine's conditional updates are not atomic across connections
+ * (probed at start), unless ORDER_WRITER_LEASE decides.
+ */
+@Injectable()
+export class WriterLeasePolicy {
+  private readonly logger = new Logger(WriterLeasePolicy.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly engine: EngineCapabilities,
+  ) {}
+
+  async leaseNeeded(): Promise<boolean> {
+    const mode = this.config.orderWriterLease;
+    if (mode !== 'auto') {
+      this.logger.log(`ORDER_WRITER_LEASE=${mode}: ${mode === 'always' ? 'a' : 'no'} writer lease`);
+      return mode === 'always';
+    }
+    const atomic = await this.engine.atomicConditionalUpdates();
+    this.logger.log(
+      atomic
+        ? 'the engine applies conditional updates atomically: no writer lease, instances serve side by side'
+        : 'the engine applies conditional updates non-atomically: this instance writes only while it holds the writer lease',
+    );
+    return !atomic;
+  }
+}
