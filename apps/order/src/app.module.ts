@@ -10,6 +10,7 @@ import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { EventsModule, RabbitReadinessCheck } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
 import { SyncModule } from './sync/sync.module';
+import { WriterLeaseReadinessCheck } from './writer-lease/writer-lease-readiness.check';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';
 
 export const ORDER: ServiceIdentity = {
@@ -34,7 +35,10 @@ export class OrderServiceRootModule {
         OrdersModule,
         SyncModule,
         EventsModule.forConsumer(),
-        HealthModule.forRoot({ checks: [MongoReadinessCheck, RabbitReadinessCheck] }),
+        HealthModule.forRoot({
+          imports: [WriterLeaseModule],
+          checks: [MongoReadinessCheck, RabbitReadinessCheck, WriterLeaseReadinessCheck],
+        }),
       ],
     };
   }
