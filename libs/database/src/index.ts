@@ -1,5 +1,6 @@
 export * from './database.module';
 export * from './mongo-errors';
+export * from './mongo-monitor-watchdog';
 export * from './mongo-readiness.check';
 export * from './record-inserts';
 export * from './users/email-claim.schema';

@@ -32,6 +32,10 @@ export class WriterLeaseReadinessCheck implements ReadinessCheck {
             }),
           }),
         );
+      case 'lapsed':
+        return Promise.resolve(
+          check.down({ message: `writer lease term ${state.term} not renewed in time` }),
+        );
       case 'lost':
         return Promise.resolve(check.down({ message: `writer lease lost: ${state.reason}` }));
     }

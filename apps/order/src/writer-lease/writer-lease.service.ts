@@ -27,6 +27,8 @@ export type WriterLeaseState =
   | { kind: 'not-needed' }
   | { kind: 'held'; term: number }
   | { kind: 'waiting'; holder?: WriterLeaseRecord }
+  /** Its term ran out unrenewed (the database unreachable): it takes a new one when it can. */
+  | { kind: 'lapsed'; term: number }
   | { kind: 'lost'; reason: string };
 
 /**
@@ -56,6 +58,7 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
   private holder?: WriterLeaseRecord;
   private lostReason?: string;
   private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
   private stopping = false;
   private readonly acquiredListeners: (() => void)[] = [];
   private readonly lostListeners: (() => void)[] = [];
@@ -87,7 +90,7 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
     if (this.lostReason !== undefined) return { kind: 'lost', reason: this.lostReason };
     if (this.term === undefined) return { kind: 'waiting', holder: this.holder };
     if (this.held) return { kind: 'held', term: this.term };
-    return { kind: 'lost', reason: `term ${this.term} not renewed in time` };
+    return { kind: 'lapsed', term: this.term };
   }
 
   onAcquired(listener: () => void): void {
@@ -122,7 +125,11 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
     if (this.held) return;
     const state = this.state;
     throw new EventDeclined(
-      state.kind === 'waiting' ? 'waiting for the writer lease' : `writer lease lost`,
+      state.kind === 'waiting'
+        ? 'waiting for the writer lease'
+        : state.kind === 'lapsed'
+          ? `writer lease term ${state.term} not renewed in time`
+          : 'writer lease lost',
     );
   }
 
@@ -188,11 +195,15 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
 
   private async renew(): Promise<void> {
     const term = this.term;
-    if (term === undefined || this.lostReason !== undefined || this.stopping) return;
+    // One renewal at a time: during an outage one can take longer than the interval.
+    if (term === undefined || this.lostReason !== undefined || this.stopping || this.renewing) {
+      return;
+    }
+    this.renewing = true;
     try {
       const started = Date.now();
       const current = await this.leases.current(LEASE_NAME);
-      if (current && current.term !== term) {
+      if (current && current.owner !== this.owner) {
         this.lose(`taken by ${current.owner} (term ${current.term})`);
         return;
       }
@@ -215,6 +226,8 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
       if (this.lostReason === undefined && this.term === term) this.expiresAt = expiresAt;
     } catch (error) {
       this.logger.warn(`writer lease not renewed (retrying): ${String(error)}`);
+    } finally {
+      this.renewing = false;
     }
   }
 
