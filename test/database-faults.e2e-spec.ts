@@ -214,7 +214,7 @@ describe('database outages (every service)', () => {
           target.name === 'order'
             ? `/orders/${String(body.orderId)}`
             : `/users/${String(body.userId)}`;
-        const read = await http(target.url, 'GET', path, { timeoutMs: 10_000 });
+        const read = await http(target.url, 'GET', path, { timeoutMs: REQUEST_TIMEOUT_MS });
         if (read.status !== 200) missing.push(`${target.name} ${path}: ${read.status}`);
       }
     }

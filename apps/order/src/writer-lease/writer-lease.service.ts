@@ -124,12 +124,16 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
   private assertHeld(): void {
     if (this.held) return;
     const state = this.state;
-    throw new EventDeclined(
-      state.kind === 'waiting'
-        ? 'waiting for the writer lease'
-        : state.kind === 'lapsed'
-          ? `writer lease term ${state.term} not renewed in time`
-          : 'writer lease lost',
+    if (state.kind === 'lost') {
+      // Another writer holds the lease: hand the event back at once, no backoff.
+      throw new EventDeclined(`writer lease lost: ${state.reason}`);
+    }
+    // Not held for now (a lapsed term during a database outage; a standby's stray delivery):
+    // a transient failure like the database being down, requeued with the usual backoff.
+    throw new Error(
+      state.kind === 'lapsed'
+        ? `writer lease term ${state.term} not renewed in time`
+        : 'waiting for the writer lease',
     );
   }
 
