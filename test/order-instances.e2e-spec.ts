@@ -151,8 +151,17 @@ describe('a writer paused past its lease on an engine that needs one (fencing)',
         expect(waiting.text).toMatch(/writer-lease/);
         expect(waiting.text).toMatch(/waiting for the writer lease/);
 
-        // Orders of 5 users, then a stream of user events (10/s) while the writer is paused.
+        // ... and consumes nothing: the order queue has the writer's consumer only.
         broker = await RawBroker.connect(requiredEnv('AMQP_URL'), prefix);
+        const queue = broker.topology.queue;
+        let consumers = (await broker.queueState(queue)).consumers;
+        for (let i = 0; i < 50 && consumers !== 1; i += 1) {
+          await sleep(100);
+          consumers = (await broker.queueState(queue)).consumers;
+        }
+        expect(consumers).toBe(1);
+
+        // Orders of 5 users, then a stream of user events (10/s) while the writer is paused.
         const users = [0, 1, 2, 3, 4].map(() => randomUUID());
         const orders: { orderId: string; userId: string }[] = [];
         for (const userId of users) {
