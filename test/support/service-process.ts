@@ -138,6 +138,12 @@ export class ServiceProcess {
 
   /** Starts the process (on its previous port after a stop) and waits until it is ready. */
   async start(readyTimeoutMs = 30_000): Promise<void> {
+    await this.launch();
+    await this.waitReady(readyTimeoutMs);
+  }
+
+  /** Starts the process (on its previous port after a stop) without waiting for anything. */
+  async launch(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     const bundle = assertBundle(this.options.app);
     this.port ??= await freePort();
@@ -165,7 +171,25 @@ export class ServiceProcess {
         done();
       });
     });
-    await this.waitReady(readyTimeoutMs);
+  }
+
+  /** Sends a signal (SIGSTOP/SIGCONT to freeze and thaw it, as a stalled machine would). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.running) throw new Error(`${this.name} is not running`);
+    this.note(signal);
+    this.child?.kill(signal);
+  }
+
+  /**
+   * Waits up to `timeoutMs` for an exit the process decides itself (not a crash); true when it
+   * exited in time.
+   */
+  async exitsWithin(timeoutMs: number): Promise<boolean> {
+    if (!this.running) return true;
+    this.expectingExit = true;
+    return Promise.race([this.exited?.then(() => true), sleep(timeoutMs).then(() => false)]).then(
+      (exited) => exited ?? false,
+    );
   }
 
   /**

@@ -12,6 +12,8 @@ export interface ProxyTarget {
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
+  /** How a cut ends connections: a reset (RST) or a graceful close (FIN). */
+  private ending: 'reset' | 'close' = 'reset';
   private blackholing = false;
   /** Bytes whose passage towards the target starts a blackhole (blackholeAfter). */
   private blackholeTrigger?: Buffer;
@@ -54,9 +56,15 @@ export class TcpProxy {
 
   /** Resets every open connection and every new one until restore(). */
   cut(): void {
-    this.refusing = true;
-    for (const socket of this.sockets) abort(socket);
-    this.sockets.clear();
+    this.endAll('reset');
+  }
+
+  /**
+   * Closes every open connection and every new one gracefully (FIN, as a server that shuts down
+   * cleanly does) until restore().
+   */
+  hangUp(): void {
+    this.endAll('close');
   }
 
   /**
@@ -78,6 +86,7 @@ export class TcpProxy {
 
   restore(): void {
     this.refusing = false;
+    this.ending = 'reset';
     this.blackholing = false;
     this.blackholeTrigger = undefined;
   }
@@ -87,10 +96,31 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private endAll(how: 'reset' | 'close'): void {
+    this.refusing = true;
+    this.ending = how;
+    const open = [...this.sockets];
+    this.sockets.clear();
+    for (const socket of open) this.end(socket);
+  }
+
+  private end(socket: Socket): void {
+    if (this.ending === 'reset') {
+      abort(socket);
+      return;
+    }
+    // FIN, then drop whatever the peer still sends until it closes its side too.
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.end();
+  }
+
   private accept(client: Socket): void {
     if (this.refusing) {
       this.connectionsRefused += 1;
-      abort(client);
+      this.end(client);
       return;
     }
     this.connectionsForwarded += 1;

@@ -257,3 +257,59 @@ describe('ops drift:audit: orders that claim a version they do not hold', () => 
     expect(repaired.sort()).toEqual([ADA.userId, ALAN.userId].sort());
   });
 });
+
+describe('ops drift:audit: orders whose userId names no user', () => {
+  let ops: OpsTestEnv;
+  let orders: Connection;
+  let channel: Channel;
+  const ghostUserId = randomUUID();
+  let orphan: OrderRecord;
+
+  beforeAll(async () => {
+    ops = opsTestEnv('ops-drift-orphans');
+    await ops.declareTopology();
+    channel = await ops.channel();
+    expect((await ops.run(['db:setup', '--seed'])).code).toBe(0);
+    orders = (await ops.databases()).orders;
+    // An order rewritten to name a user no user service ever had (e.g. by a forged event).
+    const seeded = seedOrderOf(ADA, 'under process');
+    await orders
+      .collection(ORDERS_COLLECTION)
+      .updateOne({ orderId: seeded.orderId }, { $set: { userId: ghostUserId } });
+    orphan = { ...seeded, userId: ghostUserId };
+  });
+
+  afterAll(async () => {
+    await ops.cleanup();
+  });
+
+  const orphanLine = (): string =>
+    `drift: order ${orphan.orderId} user ${ghostUserId}: no such user`;
+
+  it('reports each following order whose user does not exist, and exits 3', async () => {
+    const result = await ops.run(['drift:audit']);
+
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain(orphanLine());
+    expect(result.stdout.at(-1)).toBe(
+      'drift:audit: checked 5 users and 10 orders that follow them (under process, shipping); ' +
+        'drifted: 0 orders, 0 projections, of 0 users; 1 orders name no user (1 unknown users)',
+    );
+  });
+
+  it('with --repair, leaves them as they are (no user to re-publish), says so and still exits 3', async () => {
+    const result = await ops.run(['drift:audit', '--repair']);
+
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain(orphanLine());
+    expect(result.stdout.at(-1)).toBe(
+      'drift:audit: 1 orders name no user; --repair cannot re-publish a user that does not ' +
+        'exist and left them unchanged',
+    );
+    const stored = await orders
+      .collection(ORDERS_COLLECTION)
+      .findOne({ orderId: orphan.orderId }, { projection: { _id: 0 } });
+    expect(stored).toMatchObject({ userId: ghostUserId, userVersion: orphan.userVersion });
+    expect(await takeMessages(channel, ops.topology.queue, 1)).toEqual([]);
+  });
+});

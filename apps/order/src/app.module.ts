@@ -11,6 +11,7 @@ import { BrokerConnectionStatus, EventsModule } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
 import { OrderSync } from './sync/order-sync.service';
 import { SyncModule } from './sync/sync.module';
+import { WriterLeaseReadinessCheck } from './writer-lease/writer-lease-readiness.check';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';
 
 export const ORDER: ServiceIdentity = {
@@ -36,7 +37,8 @@ export class OrderServiceRootModule {
         SyncModule,
         EventsModule.forConsumer({ handlers: [OrderSync] }),
         HealthModule.forRoot({
-          checks: [MongoReadinessCheck],
+          imports: [WriterLeaseModule],
+          checks: [MongoReadinessCheck, WriterLeaseReadinessCheck],
           reported: [BrokerConnectionStatus],
         }),
       ],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@aware/common';
 import { DbCommandMonitor } from './db-command-monitor';
+import { MongoMonitorWatchdog } from './mongo-monitor-watchdog';
 
 /** Longest any single database operation may take, unless it says otherwise. */
 export const OPERATION_TIMEOUT_MS = 20_000;
@@ -37,6 +38,6 @@ export const FAN_OUT_TIMEOUT_MS = 300_000;
       }),
     }),
   ],
-  providers: [DbCommandMonitor],
+  providers: [DbCommandMonitor, MongoMonitorWatchdog],
 })
 export class DatabaseModule {}

@@ -7,6 +7,7 @@ export * from './idempotency/idempotent-creates.service';
 export * from './engine/atomic-updates.probe';
 export * from './engine/engine-capabilities';
 export * from './mongo-errors';
+export * from './mongo-monitor-watchdog';
 export * from './mongo-readiness.check';
 export * from './record-inserts';
 export * from './users/email-claim.schema';

@@ -12,6 +12,13 @@ export const USER_EVENTS_HANDLER = 'order-user-events';
 
 const MAX_RETRY_DELAY_MS = 2_000;
 
+/**
+ * Thrown by a handler that must not apply events right now (e.g. the order service lost its
+ * writer lease): the message goes back to the queue at once, unapplied, for the instance that
+ * may apply it. Not a failure, so no backoff.
+ */
+export class EventDeclined extends Error {}
+
 function deliveryCount(message: ConsumeMessage): number {
   const count: unknown = message.properties.headers?.['x-delivery-count'];
   return typeof count === 'number' ? count : 0;
@@ -91,6 +98,11 @@ export class UserEventsSubscriber {
       return undefined;
     } catch (error) {
       endSpan(span, error);
+      if (error instanceof EventDeclined) {
+        this.logger.warn(`returning event ${event.eventId} unapplied: ${error.message}`);
+        this.metrics.consumed.inc({ outcome: 'returned' });
+        return new Nack(true);
+      }
       const deliveries = deliveryCount(message);
       this.logger.warn(
         `requeueing event ${event.eventId} (delivery ${deliveries + 1}): ${String(error)}`,

@@ -26,6 +26,10 @@ interface AuditResult {
   driftedUsers: UserRecord[];
   /** Per drifted user: what blocks the re-published event from applying. */
   unfreeze: Map<string, Unfreeze>;
+  /** Following orders whose userId names no user: nothing can be re-published for them. */
+  orphanedOrders: number;
+  /** The userIds those orders name. */
+  unknownUsers: number;
 }
 
 function contentDifferences(
@@ -86,9 +90,13 @@ async function audit(
     usersPending: 0,
     driftedUsers: [],
     unfreeze: new Map(),
+    orphanedOrders: 0,
+    unknownUsers: 0,
   };
+  const seenUsers = new Set<string>();
   for await (const user of repositories.users.newestVersions()) {
     result.usersChecked += 1;
+    seenUsers.add(user.userId);
     if (!user.published) {
       result.usersPending += 1;
       output.log(
@@ -126,7 +134,33 @@ async function audit(
       result.unfreeze.set(user.userId, unfreeze);
     }
   }
+  await auditOrphans(repositories, config, seenUsers, result, output);
   return result;
+}
+
+/**
+ * Following orders whose userId names no user (an order created for, or rewritten by a forged
+ * event to, a user that never existed): the loop over users never reaches them. A user created
+ * while the audit ran is looked up once more before its orders count.
+ */
+async function auditOrphans(
+  repositories: OpsDatabases['repositories'],
+  config: OpsContext['config'],
+  seenUsers: ReadonlySet<string>,
+  result: AuditResult,
+  output: OpsContext['output'],
+): Promise<void> {
+  for (const userId of await repositories.orders.followedUserIds(config.orderSyncStatuses)) {
+    if (seenUsers.has(userId) || (await repositories.users.findByUserId(userId))) continue;
+    const orphans = await repositories.orders.followersOf(userId, config.orderSyncStatuses);
+    if (orphans.length === 0) continue;
+    result.unknownUsers += 1;
+    for (const order of orphans) {
+      result.ordersChecked += 1;
+      result.orphanedOrders += 1;
+      output.log(`drift: order ${order.orderId} user ${userId}: no such user`);
+    }
+  }
 }
 
 /**
@@ -198,10 +232,26 @@ async function auditDrift(context: OpsContext, repair: boolean): Promise<ExitCod
     `drift:audit: checked ${result.usersChecked} users and ${result.ordersChecked} orders that ` +
       `follow them (${config.orderSyncStatuses.join(', ')}); drifted: ${result.driftedOrders} ` +
       `orders, ${result.driftedProjections} projections, of ${result.driftedUsers.length} users` +
-      (result.usersPending > 0 ? `; ${result.usersPending} users pending in the outbox` : ''),
+      (result.usersPending > 0 ? `; ${result.usersPending} users pending in the outbox` : '') +
+      (result.orphanedOrders > 0
+        ? `; ${result.orphanedOrders} orders name no user (${result.unknownUsers} unknown users)`
+        : ''),
   );
-  if (result.driftedUsers.length === 0) return ExitCode.ok;
+  if (result.driftedUsers.length === 0 && result.orphanedOrders === 0) return ExitCode.ok;
   if (!repair) return ExitCode.driftFound;
+  await repairDrifted(result, context);
+  if (result.orphanedOrders === 0) return ExitCode.ok;
+  // No event can carry a user that does not exist; an operator decides what these orders become.
+  output.log(
+    `drift:audit: ${result.orphanedOrders} orders name no user; --repair cannot re-publish a ` +
+      'user that does not exist and left them unchanged',
+  );
+  return ExitCode.driftFound;
+}
+
+async function repairDrifted(result: AuditResult, context: OpsContext): Promise<void> {
+  const { config, output } = context;
+  if (result.driftedUsers.length === 0) return;
   const unfrozen = await withDatabases(config, (databases) =>
     unfreezeDrifted(databases, result.unfreeze),
   );
@@ -210,7 +260,6 @@ async function auditDrift(context: OpsContext, repair: boolean): Promise<ExitCod
   }
   await republish(result.driftedUsers, context);
   output.log(`drift:audit: re-published the newest state of ${result.driftedUsers.length} users`);
-  return ExitCode.ok;
 }
 
 export const driftAuditCommand: OpsCommand = {

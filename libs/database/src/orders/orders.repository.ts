@@ -128,6 +128,14 @@ export class OrdersRepository {
     return result.modifiedCount === 1;
   }
 
+  /** Every userId that some order in `statuses` names, for the drift audit's orphan check. */
+  async followedUserIds(statuses: readonly OrderStatus[]): Promise<string[]> {
+    const ids: unknown[] = await this.orders
+      .distinct('userId', { orderStatus: { $in: statuses } })
+      .exec();
+    return ids.filter((id): id is string => typeof id === 'string');
+  }
+
   /** Orders that follow a user, with what they carry, for the drift audit. */
   followersOf(userId: string, statuses: readonly OrderStatus[]): Promise<OrderRecord[]> {
     return this.orders
