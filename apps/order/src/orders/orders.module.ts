@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { OrdersPersistenceModule } from '@aware/database';
-import { OrderLocks } from './order-locks';
+import { OrderLocksModule } from './order-locks.module';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [OrdersPersistenceModule],
+  imports: [OrderLocksModule],
   controllers: [OrdersController],
-  providers: [OrdersService, OrderLocks],
-  exports: [OrderLocks, OrdersPersistenceModule],
+  providers: [OrdersService],
 })
 export class OrdersModule {}

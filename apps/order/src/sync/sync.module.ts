@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module';
+import { OrderLocksModule } from '../orders/order-locks.module';
 import { OrderSync } from './order-sync.service';
 
 /** Keeps orders in sync with user events; EventsModule finds OrderSync's handlers. */
 @Module({
-  imports: [OrdersModule],
+  imports: [OrderLocksModule],
   providers: [OrderSync],
 })
 export class SyncModule {}

@@ -29,6 +29,7 @@ describe('loadAppConfig', () => {
     expect(config.events.topologyPrefix).toBe('');
     expect(config.events.declareTopology).toBe(true);
     expect(config.dbCommandStats).toBe(false);
+    expect(config.orderRole).toBe('all');
     expect(config.serviceVersion).toMatch(/^order\/\d+\.\d+\.\d+$/);
   });
 
@@ -43,6 +44,7 @@ describe('loadAppConfig', () => {
         AMQP_TOPOLOGY_PREFIX: 'staging',
         AMQP_DECLARE_TOPOLOGY: 'false',
         DB_COMMAND_STATS: 'true',
+        ORDER_ROLE: 'consumer',
       },
       ORDER,
     );
@@ -53,6 +55,7 @@ describe('loadAppConfig', () => {
     expect(config.events.topologyPrefix).toBe('staging.');
     expect(config.events.declareTopology).toBe(false);
     expect(config.dbCommandStats).toBe(true);
+    expect(config.orderRole).toBe('consumer');
   });
 
   it.each([
@@ -67,6 +70,8 @@ describe('loadAppConfig', () => {
     ['OUTBOX_SWEEP_INTERVAL_MS', 'often'],
     ['AMQP_DECLARE_TOPOLOGY', 'no'],
     ['DB_COMMAND_STATS', 'yes'],
+    ['ORDER_ROLE', 'both'],
+    ['ORDER_ROLE', 'API'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -17,6 +17,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
+ * What an order process runs: `api` serves HTTP and consumes nothing, `consumer` applies events
+ * and serves only health and metrics, `all` both. Split, the consumer scales on queue depth
+ * without scaling the API.
+ */
+export const ORDER_ROLES = ['api', 'consumer', 'all'] as const;
+export type OrderRole = (typeof ORDER_ROLES)[number];
+
+/**
  * The environment as the process receives it; every variable is documented in .env.example.
  * Decorators run bottom-up: the type check sits lowest so a bad value gets one message.
  */
@@ -47,6 +55,10 @@ class EnvironmentVariables {
   @IsOptional()
   @IsOrderSyncStatuses()
   ORDER_SYNC_STATUSES?: OrderStatus[];
+
+  @IsOptional()
+  @IsIn(ORDER_ROLES, { message: `ORDER_ROLE must be one of: ${ORDER_ROLES.join(', ')}` })
+  ORDER_ROLE?: OrderRole;
 
   @IsOptional()
   @Type(() => Number)
@@ -127,7 +139,14 @@ export class AppConfig {
     readonly events: EventsConfig,
     /** Bench mode: count database commands per HTTP operation and consumed event on /metrics. */
     readonly dbCommandStats = false,
+    /** order only: which parts the process runs (ORDER_ROLE). */
+    readonly orderRole: OrderRole = 'all',
   ) {}
+
+  /** False for an order consumer process: it serves no API, so no API documents either. */
+  get servesHttpApi(): boolean {
+    return this.orderRole !== 'consumer';
+  }
 
   get serviceName(): string {
     return this.service.name;
@@ -163,5 +182,6 @@ export function loadAppConfig(
       declareTopology: parsed.AMQP_DECLARE_TOPOLOGY !== 'false',
     },
     parsed.DB_COMMAND_STATS === 'true',
+    parsed.ORDER_ROLE ?? 'all',
   );
 }
