@@ -8,11 +8,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   allowedPaths,
+  composeDefinitions,
   ofKind,
   pinningProblems,
   routeCoverageProblems,
   secretProblems,
   splitProblems,
+  topologyProblems,
   unprotectedPods,
   workloadProblems,
 } from './support/chart-checks';
@@ -308,6 +310,31 @@ describe('Helm charts (deploy/helm)', () => {
         (object) => object.metadata.name !== 'aware-order-consumer-ingress',
       );
       expect(unprotectedPods(open)).toEqual(['Deployment/aware-order-consumer']);
+    });
+  });
+
+  describe('broker topology from the compose definitions', () => {
+    it('declares exactly the vhost, exchanges, queues, bindings, policy, users and permissions of docker/rabbitmq/definitions.json', () => {
+      expect(topologyProblems(data, composeDefinitions())).toEqual([]);
+    });
+
+    it('dead-letters at least once: the order queue is quorum, with reject-publish and a delivery limit', () => {
+      expect(specOf(named(data, 'Queue', 'queue-order-user-events')).type).toBe('quorum');
+      expect(specOf(named(data, 'Policy', 'policy-order-events'))).toMatchObject({
+        pattern: '^order\\.user-events$',
+        definition: {
+          'dead-letter-strategy': 'at-least-once',
+          overflow: 'reject-publish',
+          'delivery-limit': 10,
+        },
+      });
+    });
+
+    it('catches a permission or a queue argument that drifted', () => {
+      const broken = clone(data);
+      specOf(named(broken, 'Permission', 'permission-order-aware')).permissions.write = '.*';
+      specOf(named(broken, 'Queue', 'queue-order-user-events')).arguments['x-delivery-limit'] = 3;
+      expect(topologyProblems(broken, composeDefinitions())).toHaveLength(4);
     });
   });
 

@@ -409,3 +409,155 @@ export function unprotectedPods(objects: K8sObject[]): string[] {
     )
     .map(({ owner }) => owner);
 }
+
+interface Definitions {
+  vhosts: { name: string }[];
+  users: { name: string; tags: string }[];
+  permissions: { user: string; vhost: string; configure: string; write: string; read: string }[];
+  exchanges: Record<string, unknown>[];
+  queues: { arguments: Record<string, unknown> }[];
+  bindings: Record<string, unknown>[];
+  policies: Record<string, unknown>[];
+}
+
+/** The broker definitions docker compose loads. */
+export function composeDefinitions(): Definitions {
+  return JSON.parse(
+    readFileSync(join(REPO, 'docker/rabbitmq/definitions.json'), 'utf8'),
+  ) as Definitions;
+}
+
+/** JSON with object keys sorted at every depth: equal values give equal text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
+/**
+ * The topology CRs as the broker objects they declare, each a JSON line, so a chart and the
+ * compose definitions can be compared as sets.
+ */
+function renderedTopology(objects: K8sObject[]): string[] {
+  const users = new Map(
+    ofKind(objects, 'User').map((user) => [user.metadata.name, user.metadata.name.slice(5)]),
+  );
+  return objects
+    .filter(
+      (object) =>
+        object.apiVersion.startsWith('rabbitmq.com/') && object.kind !== 'RabbitmqCluster',
+    )
+    .map((object) => {
+      // Which cluster an object belongs to is the chart's concern, not the broker's.
+      const fields = { ...spec<Record<string, unknown>>(object) };
+      delete fields.rabbitmqClusterReference;
+      if (object.kind === 'User') {
+        return canonical({
+          kind: 'User',
+          name: users.get(object.metadata.name),
+          tags: fields.tags,
+        });
+      }
+      if (object.kind === 'Permission') {
+        const { userReference, permissions, vhost } = fields as {
+          userReference: { name: string };
+          permissions: Record<string, string>;
+          vhost: string;
+        };
+        return canonical({
+          kind: 'Permission',
+          user: users.get(userReference.name),
+          vhost,
+          ...permissions,
+        });
+      }
+      return canonical({ kind: object.kind, ...fields });
+    })
+    .sort();
+}
+
+/** What the compose definitions declare, in the CRs' own field names. */
+function definedTopology(definitions: Definitions): string[] {
+  const admins = definitions.users
+    .filter((user) => user.tags === 'administrator')
+    .map((user) => user.name);
+  const line = (value: object): string => canonical(value);
+  return [
+    ...definitions.vhosts.map((vhost) =>
+      line({ kind: 'Vhost', name: vhost.name, defaultQueueType: 'quorum' }),
+    ),
+    ...definitions.exchanges.map((exchange) =>
+      line({
+        kind: 'Exchange',
+        name: exchange.name,
+        vhost: exchange.vhost,
+        type: exchange.type,
+        durable: exchange.durable,
+        autoDelete: exchange.auto_delete,
+        arguments: exchange.arguments,
+      }),
+    ),
+    ...definitions.queues.map(
+      (queue: Record<string, unknown> & { arguments: Record<string, unknown> }) => {
+        const { 'x-queue-type': type, ...queueArguments } = queue.arguments;
+        return line({
+          kind: 'Queue',
+          name: queue.name,
+          vhost: queue.vhost,
+          type,
+          durable: queue.durable,
+          autoDelete: queue.auto_delete,
+          arguments: queueArguments,
+        });
+      },
+    ),
+    ...definitions.bindings.map((binding) =>
+      line({
+        kind: 'Binding',
+        vhost: binding.vhost,
+        source: binding.source,
+        destination: binding.destination,
+        destinationType: binding.destination_type,
+        routingKey: binding.routing_key,
+        arguments: binding.arguments,
+      }),
+    ),
+    ...definitions.policies.map((policy) =>
+      line({
+        kind: 'Policy',
+        name: policy.name,
+        vhost: policy.vhost,
+        pattern: policy.pattern,
+        applyTo: policy['apply-to'],
+        priority: policy.priority,
+        definition: policy.definition,
+      }),
+    ),
+    ...definitions.users
+      .filter((user) => !admins.includes(user.name))
+      .map((user) =>
+        line({ kind: 'User', name: user.name, tags: user.tags ? user.tags.split(',') : [] }),
+      ),
+    ...definitions.permissions
+      .filter((permission) => !admins.includes(permission.user))
+      .map(({ user, vhost, configure, write, read }) =>
+        line({ kind: 'Permission', user, vhost, configure, write, read }),
+      ),
+  ].sort();
+}
+
+/** Broker objects the chart and the compose definitions do not agree on. */
+export function topologyProblems(objects: K8sObject[], definitions: Definitions): string[] {
+  const rendered = renderedTopology(objects);
+  const defined = definedTopology(definitions);
+  return [
+    ...defined
+      .filter((entry) => !rendered.includes(entry))
+      .map((entry) => `not in the chart: ${entry}`),
+    ...rendered
+      .filter((entry) => !defined.includes(entry))
+      .map((entry) => `not in the definitions: ${entry}`),
+  ];
+}
