@@ -1,0 +1,30 @@
+import { KongAdminClient } from './kong-admin-client';
+import { renderKongConfig } from './kong-config';
+import type { RolloutDependencies } from './rollout';
+
+/**
+ * Where the rollout moves the v1/v2 split: what it renders for a P (before changing anything, so
+ * a refused render stops a plan early), how it applies that and how it reads the current P. The
+ * gates, steps and rollback are the same for every target.
+ */
+export type RolloutTarget = Pick<RolloutDependencies, 'admin' | 'render'>;
+
+export const ROLLOUT_TARGETS = ['kong', 'kubernetes'] as const;
+export type RolloutTargetName = (typeof ROLLOUT_TARGETS)[number];
+
+/** compose: the whole declarative config rendered by kong/render.sh, loaded with POST /config. */
+export function kongRolloutTarget(
+  adminUrl: string,
+  timeoutMs: number,
+  gatewayEnv: NodeJS.ProcessEnv,
+): RolloutTarget {
+  return {
+    admin: new KongAdminClient(
+      adminUrl,
+      timeoutMs,
+      gatewayEnv.GATEWAY_USER_V1_TARGET || 'user-v1:3000',
+      gatewayEnv.GATEWAY_USER_V2_TARGET || 'user-v2:3000',
+    ),
+    render: (percentToV1) => renderKongConfig({ ...gatewayEnv, P_VALUE: String(percentToV1) }),
+  };
+}
