@@ -15,6 +15,7 @@ interface Definitions {
   exchanges: { vhost: string }[];
   queues: { vhost: string }[];
   bindings: { vhost: string }[];
+  policies: { vhost: string }[];
 }
 
 /**
@@ -47,6 +48,7 @@ export class IsolatedDefinitions {
       exchanges: moved(original.exchanges),
       queues: moved(original.queues),
       bindings: moved(original.bindings),
+      policies: moved(original.policies),
     };
   }
 

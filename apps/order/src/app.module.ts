@@ -22,10 +22,16 @@ export const ORDER: ServiceIdentity = {
     'Order API: each order carries its user’s emails and delivery address, kept in sync by user events.',
 };
 
-/** The root module of the order service. */
+/**
+ * The root module of the order service. ORDER_ROLE picks its parts: `api` has no broker
+ * connection at all (it publishes nothing), so its readiness is the database's alone; `consumer`
+ * has no HTTP API, only health and metrics for the orchestrator.
+ */
 @Module({})
 export class OrderServiceRootModule {
   static register(config: AppConfig): DynamicModule {
+    const servesApi = config.orderRole !== 'consumer';
+    const consumes = config.orderRole !== 'api';
     return {
       module: OrderServiceRootModule,
       imports: [
@@ -33,13 +39,13 @@ export class OrderServiceRootModule {
         MetricsModule,
         DatabaseModule,
         WriterLeaseModule,
-        OrdersModule,
-        SyncModule,
-        EventsModule.forConsumer({ handlers: [OrderSync] }),
+        ...(servesApi ? [OrdersModule] : []),
+        ...(consumes ? [SyncModule, EventsModule.forConsumer({ handlers: [OrderSync] })] : []),
         HealthModule.forRoot({
           imports: [WriterLeaseModule],
           checks: [MongoReadinessCheck, WriterLeaseReadinessCheck],
-          reported: [BrokerConnectionStatus],
+          // The broker's state is reported, never a readiness condition; `api` has no broker.
+          reported: consumes ? [BrokerConnectionStatus] : [],
         }),
       ],
     };

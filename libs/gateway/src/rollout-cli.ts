@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, parseEnv } from 'node:util';
-import { KongAdminClient } from './kong-admin-client';
-import { KongConfigError, parsePercent, renderKongConfig } from './kong-config';
-import { scrapeKongStatus } from './kong-status-metrics';
+import { KongConfigError, parsePercent } from './kong-config';
+import { kubernetesRouteTarget } from './kubernetes-route-target';
 import { Rollout, RolloutExit, type ProgressivePlan } from './rollout';
+import {
+  kongRolloutTarget,
+  ROLLOUT_TARGETS,
+  type RolloutTarget,
+  type RolloutTargetName,
+} from './rollout-target';
 import { scrapeServiceMetrics } from './service-metrics';
 
 export interface CliOutput {
@@ -15,19 +20,25 @@ export const ROLLOUT_USAGE = `usage:
   npm run rollout -- set <P> [--dry-run]
   npm run rollout -- progressive --steps <P,P,...> --interval <duration> [--dry-run]
       [--max-error-rate <percent>] [--max-p99 <duration>] [--min-requests <n>]
-      [--v2-metrics-url <url>] [--kong-status-url <url>]
-common flags: [--admin-url <url>] [--timeout <duration>] [--env-file <path>]
+      [--v2-metrics-url <url>]
+common flags: [--target kong|kubernetes] [--timeout <duration>]
+  kong (compose, the default): [--admin-url <url>] [--env-file <path>] [--kong-status-url <url>]
+  kubernetes (the aware Helm chart): [--kube-api-url <url>] [--namespace <ns>] [--release <name>]
 
 P is the percent of user traffic to user-v1 (integer 0-100); user-v2 gets the rest.
-The config is rendered by kong/render.sh from the environment, over the variables of --env-file
-(use the gateway's .env, so API_CONSUMERS and the rest match the running gateway), and loaded
-with POST /config.
-Durations: 500ms, 30s, 5m. Defaults: --admin-url http://127.0.0.1:8001, --timeout 10s,
+kong: the config is rendered by kong/render.sh from the environment, over the variables of
+--env-file (use the gateway's .env, so API_CONSUMERS and the rest match the running gateway), and
+loaded with POST /config.
+kubernetes: the weights of HTTPRoute <release>-users are patched through the API server (run
+kubectl proxy for its credentials, or set KUBE_TOKEN); the pinning rules stay as they are.
+Durations: 500ms, 30s, 5m. Defaults: --admin-url http://127.0.0.1:8001,
+--kube-api-url http://127.0.0.1:8001 (kubectl proxy), --namespace default, --release aware, --timeout 10s,
 --max-error-rate 1, --max-p99 1000ms, --min-requests 50, --v2-metrics-url http://127.0.0.1:3002/metrics,
 --kong-status-url http://127.0.0.1:8100/metrics.
-A step passes when user-v2 served at least --min-requests requests in it (not required at P=100),
-its 5xx share and p99 are within bounds, the 5xx Kong answered itself on the user routes are within
---max-error-rate, and Kong saw user-v2's target healthy before the first step and every 10 s.
+A step passes when user-v2 served at least --min-requests requests in it (not required at P=100)
+and its 5xx share and p99 are within bounds; with the kong target also when the 5xx Kong answered
+itself on the user routes are within --max-error-rate and Kong saw user-v2's target healthy before
+the first step and every 10 s.
 exit codes: 0 done, 1 failed, 2 usage or config refused by the renderer, 3 Admin API unreachable,
 4 Admin API refused, 5 breach: rolled back, 6 user-v2 metrics or Kong status unreadable: rolled back`;
 
@@ -74,6 +85,47 @@ function readEnvFile(path: string): NodeJS.ProcessEnv {
   return parseEnv(content);
 }
 
+interface TargetFlags {
+  target: string;
+  'admin-url': string;
+  'kong-status-url': string;
+  'env-file'?: string;
+  'kube-api-url': string;
+  namespace: string;
+  release: string;
+}
+
+function targetOf(flags: TargetFlags, env: NodeJS.ProcessEnv, timeoutMs: number): RolloutTarget {
+  const name = flags.target as RolloutTargetName;
+  if (!ROLLOUT_TARGETS.includes(name)) {
+    throw new UsageError(
+      `--target must be one of ${ROLLOUT_TARGETS.join(', ')}, got "${flags.target}"`,
+    );
+  }
+  if (name === 'kubernetes') {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.release)) {
+      throw new UsageError(`--release must be a Helm release name, got "${flags.release}"`);
+    }
+    return kubernetesRouteTarget({
+      apiUrl: parseUrl(flags['kube-api-url'], '--kube-api-url'),
+      namespace: flags.namespace,
+      route: `${flags.release}-users`,
+      userV1Service: `${flags.release}-user-v1`,
+      userV2Service: `${flags.release}-user-v2`,
+      timeoutMs,
+      token: env.KUBE_TOKEN || undefined,
+    });
+  }
+  const gatewayEnv =
+    flags['env-file'] === undefined ? env : { ...readEnvFile(flags['env-file']), ...env };
+  return kongRolloutTarget(
+    parseUrl(flags['admin-url'], '--admin-url'),
+    parseUrl(flags['kong-status-url'], '--kong-status-url'),
+    timeoutMs,
+    gatewayEnv,
+  );
+}
+
 /** `rollout <set|progressive> …`; answers the process exit code. */
 export async function runRolloutCli(
   argv: readonly string[],
@@ -97,6 +149,10 @@ export async function runRolloutCli(
         'v2-metrics-url': { type: 'string', default: 'http://127.0.0.1:3002/metrics' },
         'kong-status-url': { type: 'string', default: 'http://127.0.0.1:8100/metrics' },
         'env-file': { type: 'string' },
+        target: { type: 'string', default: 'kong' },
+        'kube-api-url': { type: 'string', default: 'http://127.0.0.1:8001' },
+        namespace: { type: 'string', default: 'default' },
+        release: { type: 'string', default: 'aware' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -104,24 +160,11 @@ export async function runRolloutCli(
       output.log(ROLLOUT_USAGE);
       return RolloutExit.Done;
     }
-    const gatewayEnv =
-      values['env-file'] === undefined ? env : { ...readEnvFile(values['env-file']), ...env };
     const timeoutMs = parseDurationMs(values.timeout, '--timeout');
-    const adminUrl = parseUrl(values['admin-url'], '--admin-url');
     const metricsUrl = parseUrl(values['v2-metrics-url'], '--v2-metrics-url');
-    const kongStatusUrl = parseUrl(values['kong-status-url'], '--kong-status-url');
-    const userV2Target = gatewayEnv.GATEWAY_USER_V2_TARGET || 'user-v2:3000';
     const rollout = new Rollout({
-      admin: new KongAdminClient(
-        adminUrl,
-        timeoutMs,
-        gatewayEnv.GATEWAY_USER_V1_TARGET || 'user-v1:3000',
-        userV2Target,
-      ),
-      render: (percentToV1) => renderKongConfig({ ...gatewayEnv, P_VALUE: String(percentToV1) }),
+      ...targetOf(values, env, timeoutMs),
       scrapeV2Metrics: () => scrapeServiceMetrics(metricsUrl, timeoutMs),
-      scrapeGatewayStatus: () => scrapeKongStatus(kongStatusUrl, timeoutMs),
-      userV2Target,
       sleep,
       log: output.log,
       warn: output.warn,

@@ -48,8 +48,12 @@ export interface RolloutDependencies {
   readonly render: (percentToV1: number) => Promise<string>;
   /** Scrapes user-v2's /metrics. */
   readonly scrapeV2Metrics: () => Promise<MetricsSnapshot>;
-  /** Scrapes Kong's status API: the answers Kong made itself and its targets' health. */
-  readonly scrapeGatewayStatus: () => Promise<GatewayStatusSnapshot>;
+  /**
+   * Scrapes Kong's status API: the answers Kong made itself and its targets' health. Absent where
+   * the gateway's upstreams are not the ones kong/kong.yaml.tmpl names (the Kubernetes target):
+   * there only user-v2's own metrics judge a step.
+   */
+  readonly scrapeGatewayStatus?: () => Promise<GatewayStatusSnapshot>;
   /** user-v2's target in the user upstream (host:port, as the config names it). */
   readonly userV2Target: string;
   readonly sleep: (ms: number) => Promise<void>;
@@ -175,8 +179,10 @@ export class Rollout {
   private async v2HealthAt(
     percentToV1: number,
   ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
+    const scrapeGatewayStatus = this.deps.scrapeGatewayStatus;
+    if (scrapeGatewayStatus === undefined) return undefined;
     return this.judging(async () => {
-      const problem = this.v2HealthProblem(await this.deps.scrapeGatewayStatus(), percentToV1);
+      const problem = this.v2HealthProblem(await scrapeGatewayStatus(), percentToV1);
       return problem === undefined ? undefined : { reason: problem, exit: RolloutExit.RolledBack };
     });
   }
@@ -189,8 +195,10 @@ export class Rollout {
     plan: ProgressivePlan,
     step: number,
   ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
+    const scrapeGatewayStatus = this.deps.scrapeGatewayStatus;
+    if (scrapeGatewayStatus === undefined) return this.judgeStepByV2Metrics(plan, step);
     return this.judging(async () => {
-      const gatewayBefore = await this.deps.scrapeGatewayStatus();
+      const gatewayBefore = await scrapeGatewayStatus();
       const before = await this.deps.scrapeV2Metrics();
       // user-v2's health is read through the interval, so a target Kong took out of the split
       // rolls back within one poll instead of at the end of a long step.
@@ -200,7 +208,7 @@ export class Rollout {
         const slice = Math.min(GATEWAY_HEALTH_POLL_MS, plan.intervalMs - waited);
         await this.deps.sleep(slice);
         waited += slice;
-        gatewayNow = await this.deps.scrapeGatewayStatus();
+        gatewayNow = await scrapeGatewayStatus();
         const unhealthy = this.v2HealthProblem(gatewayNow, step);
         if (unhealthy !== undefined) return { reason: unhealthy, exit: RolloutExit.RolledBack };
       } while (waited < plan.intervalMs);
@@ -210,6 +218,22 @@ export class Rollout {
       this.deps.log(`rollout:   gateway: ${describeGatewayWindow(gateway)}`);
       const v2Thresholds = step === 100 ? { ...plan.thresholds, minRequests: 0 } : plan.thresholds;
       const reason = breachOf(window, v2Thresholds) ?? gatewayBreachOf(gateway, plan.thresholds);
+      return reason === undefined ? undefined : { reason, exit: RolloutExit.RolledBack };
+    });
+  }
+
+  /** A step judged by user-v2's own metrics alone, where the gateway's status is not read. */
+  private async judgeStepByV2Metrics(
+    plan: ProgressivePlan,
+    step: number,
+  ): Promise<{ reason: string; exit: RolloutExit } | undefined> {
+    return this.judging(async () => {
+      const before = await this.deps.scrapeV2Metrics();
+      await this.deps.sleep(plan.intervalMs);
+      const window = trafficBetween(before, await this.deps.scrapeV2Metrics());
+      this.deps.log(`rollout:   user-v2: ${describeWindow(window)}`);
+      const v2Thresholds = step === 100 ? { ...plan.thresholds, minRequests: 0 } : plan.thresholds;
+      const reason = breachOf(window, v2Thresholds);
       return reason === undefined ? undefined : { reason, exit: RolloutExit.RolledBack };
     });
   }

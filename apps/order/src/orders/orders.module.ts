@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyModule, OrdersPersistenceModule } from '@aware/database';
-import { OrderLocks } from './order-locks';
+import { IdempotencyModule } from '@aware/database';
+import { OrderLocksModule } from './order-locks.module';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [OrdersPersistenceModule, IdempotencyModule],
+  imports: [OrderLocksModule, IdempotencyModule],
   controllers: [OrdersController],
-  providers: [OrdersService, OrderLocks],
-  exports: [OrderLocks, OrdersPersistenceModule],
+  providers: [OrdersService],
 })
 export class OrdersModule {}

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module';
+import { OrderLocksModule } from '../orders/order-locks.module';
+import { WriterLeaseConsumer } from '../writer-lease/writer-lease-consumer';
 import { WriterLeaseModule } from '../writer-lease/writer-lease.module';
 import { OrderSync } from './order-sync.service';
 
-/** Keeps orders in sync with user events; the app lists OrderSync as EventsModule's handler. */
+/**
+ * Keeps orders in sync with user events; the app lists OrderSync as EventsModule's handler. The
+ * queue consumer follows the writer lease here, where there is a consumer (ORDER_ROLE not `api`).
+ */
 @Module({
-  imports: [OrdersModule, WriterLeaseModule],
-  providers: [OrderSync],
+  imports: [OrderLocksModule, WriterLeaseModule],
+  providers: [OrderSync, WriterLeaseConsumer],
 })
 export class SyncModule {}

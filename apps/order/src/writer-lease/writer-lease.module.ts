@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { OrdersPersistenceModule } from '@aware/database';
 import { WriterLeasePolicy } from './writer-lease-policy';
-import { WriterLeaseConsumer } from './writer-lease-consumer';
 import { WriterLease } from './writer-lease.service';
 
 @Module({
   imports: [OrdersPersistenceModule],
-  providers: [WriterLeasePolicy, WriterLease, WriterLeaseConsumer],
+  providers: [WriterLeasePolicy, WriterLease],
   exports: [WriterLease],
 })
 export class WriterLeaseModule {}

@@ -91,6 +91,6 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
   if (config.dbCommandStats) app.useGlobalInterceptors(new OperationContextInterceptor());
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  setupOpenApi(app, config.service);
+  if (config.servesHttpApi) setupOpenApi(app, config.service);
   return inFlight;
 }

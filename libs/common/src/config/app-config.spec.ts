@@ -30,6 +30,7 @@ describe('loadAppConfig', () => {
     expect(config.events.declareTopology).toBe(true);
     expect(config.dbCommandStats).toBe(false);
     expect(config.idempotencyKeyTtlMs).toBe(24 * 3_600_000);
+    expect(config.orderRole).toBe('all');
     expect(config.serviceVersion).toMatch(/^order\/\d+\.\d+\.\d+$/);
   });
 
@@ -45,6 +46,7 @@ describe('loadAppConfig', () => {
         AMQP_DECLARE_TOPOLOGY: 'false',
         DB_COMMAND_STATS: 'true',
         IDEMPOTENCY_KEY_TTL_HOURS: '48',
+        ORDER_ROLE: 'consumer',
       },
       ORDER,
     );
@@ -56,6 +58,7 @@ describe('loadAppConfig', () => {
     expect(config.events.declareTopology).toBe(false);
     expect(config.dbCommandStats).toBe(true);
     expect(config.idempotencyKeyTtlMs).toBe(48 * 3_600_000);
+    expect(config.orderRole).toBe('consumer');
   });
 
   it.each([
@@ -74,6 +77,8 @@ describe('loadAppConfig', () => {
     ['IDEMPOTENCY_KEY_TTL_HOURS', '1.5'],
     ['IDEMPOTENCY_KEY_TTL_HOURS', 'a day'],
     ['ORDER_WRITER_LEASE', 'sometimes'],
+    ['ORDER_ROLE', 'both'],
+    ['ORDER_ROLE', 'API'],
   ])('names %s when it is %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

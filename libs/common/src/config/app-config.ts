@@ -24,6 +24,14 @@ export type WriterLeaseMode = (typeof WRITER_LEASE_MODES)[number];
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
+ * What an order process runs: `api` serves HTTP and consumes nothing, `consumer` applies events
+ * and serves only health and metrics, `all` both. Split, the consumer scales on queue depth
+ * without scaling the API.
+ */
+export const ORDER_ROLES = ['api', 'consumer', 'all'] as const;
+export type OrderRole = (typeof ORDER_ROLES)[number];
+
+/**
  * The environment as the process receives it; every variable is documented in .env.example.
  * Decorators run bottom-up: the type check sits lowest so a bad value gets one message.
  */
@@ -54,6 +62,10 @@ class EnvironmentVariables {
   @IsOptional()
   @IsOrderSyncStatuses()
   ORDER_SYNC_STATUSES?: OrderStatus[];
+
+  @IsOptional()
+  @IsIn(ORDER_ROLES, { message: `ORDER_ROLE must be one of: ${ORDER_ROLES.join(', ')}` })
+  ORDER_ROLE?: OrderRole;
 
   @IsOptional()
   @Type(() => Number)
@@ -108,6 +120,8 @@ class EnvironmentVariables {
   @Min(1)
   @IsInt()
   IDEMPOTENCY_KEY_TTL_HOURS?: number;
+
+  @IsOptional()
   @IsIn(WRITER_LEASE_MODES, {
     message: `ORDER_WRITER_LEASE must be one of ${WRITER_LEASE_MODES.join(', ')}`,
   })
@@ -152,7 +166,14 @@ export class AppConfig {
     /** How long an Idempotency-Key of a create is kept, at least (docs/api.md). */
     readonly idempotencyKeyTtlMs = DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS,
     readonly orderWriterLease: WriterLeaseMode = 'auto',
+    /** order only: which parts the process runs (ORDER_ROLE). */
+    readonly orderRole: OrderRole = 'all',
   ) {}
+
+  /** False for an order consumer process: it serves no API, so no API documents either. */
+  get servesHttpApi(): boolean {
+    return this.orderRole !== 'consumer';
+  }
 
   get serviceName(): string {
     return this.service.name;
@@ -190,5 +211,6 @@ export function loadAppConfig(
     parsed.DB_COMMAND_STATS === 'true',
     (parsed.IDEMPOTENCY_KEY_TTL_HOURS ?? DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS) * HOUR_MS,
     parsed.ORDER_WRITER_LEASE ?? 'auto',
+    parsed.ORDER_ROLE ?? 'all',
   );
 }
