@@ -10,6 +10,7 @@ import { Metrics } from '../metrics/metrics';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
 import { assertJsonBody } from '../http/json-only';
+import { assertWellFormedUnicode } from '../http/well-formed-unicode';
 import { InFlightRequests } from './in-flight-requests';
 import { logFields } from './logger';
 
@@ -26,6 +27,16 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
     try {
       assertJsonBody(request);
       done(null, payload);
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  // Parsed, before any pipe or validator: a lone surrogate makes some validators throw, and the
+  // database would store it as U+FFFD, not as confirmed.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertWellFormedUnicode(request.body);
+      done();
     } catch (error) {
       done(error as Error);
     }
