@@ -23,3 +23,4 @@ export * from './http/require-any-field';
 export * from './config/env-rules';
 export * from './config/env-file';
 export * from './db-stats';
+export * from './bootstrap/lingering-close';

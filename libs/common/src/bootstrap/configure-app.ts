@@ -12,6 +12,7 @@ import { RequestValidationPipe } from '../http/validation.pipe';
 import { assertJsonBody } from '../http/json-only';
 import { assertWellFormedUnicode } from '../http/well-formed-unicode';
 import { InFlightRequests } from './in-flight-requests';
+import { lingerOnEarlyAnswers } from './lingering-close';
 import { logFields } from './logger';
 
 /**
@@ -41,6 +42,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
       done(error as Error);
     }
   });
+  lingerOnEarlyAnswers(fastify);
   const spans = new WeakMap<FastifyRequest, Span>();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply
