@@ -4,6 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LINGER_MAX_BYTES, LINGER_MAX_MS, REQUEST_TIMEOUT_MS } from '@aware/common';
 import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { http, type Json } from './support/http';
@@ -58,6 +59,79 @@ function rawExchange(
           if (delayMs > 0) await sleep(delayMs);
         }
       })();
+    });
+  });
+}
+
+interface FloodResult {
+  status: number;
+  contentType: string;
+  /** Body bytes written before the server closed the connection (some may sit in buffers). */
+  sentBytes: number;
+  /** Milliseconds from connecting until the connection closed. */
+  closedAfterMs: number;
+}
+
+/**
+ * Declares a body of `declaredBytes` and writes it whatever the server answers (a client that
+ * keeps sending after the answer and the server's FIN), as fast as the server reads it or one
+ * `pace.chunkBytes` per `pace.intervalMs`; resolves once the connection closes.
+ */
+function flood(
+  url: string,
+  path: string,
+  declaredBytes: number,
+  pace?: { chunkBytes: number; intervalMs: number },
+  giveUpMs = 60_000,
+): Promise<FloodResult> {
+  const { hostname, port } = new URL(url);
+  const chunk = Buffer.alloc(pace?.chunkBytes ?? 64 * 1024, 0x20);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+    let received = '';
+    let sentBytes = 0;
+    let open = true;
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new Error(`the server read ${sentBytes} bytes and did not close within ${giveUpMs} ms`),
+      );
+    }, giveUpMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (data: string) => (received += data));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      open = false;
+      clearTimeout(giveUp);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0),
+        contentType: /^content-type: *(.*)$/im.exec(received)?.[1] ?? '',
+        sentBytes,
+        closedAfterMs: Date.now() - started,
+      });
+    });
+    const writeMore = (): void => {
+      while (open && sentBytes < declaredBytes) {
+        sentBytes += chunk.length;
+        const flushed = socket.write(chunk);
+        if (pace) {
+          setTimeout(writeMore, pace.intervalMs);
+          return;
+        }
+        if (!flushed) {
+          socket.once('drain', writeMore);
+          return;
+        }
+      }
+      if (open) socket.end();
+    };
+    socket.on('connect', () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${declaredBytes}\r\n\r\n`,
+      );
+      writeMore();
     });
   });
 }
@@ -190,6 +264,78 @@ describe('HTTP hardening', () => {
       const response = await http(order.url, 'GET', `/orders/${'o'.repeat(1_000)}`);
       expect(response.status).toBe(404);
       expectProblem(404, response.headers.get('content-type'), response.text);
+    });
+  });
+
+  describe('oversized bodies', () => {
+    const twoMegabytes = 2 * 1024 * 1024;
+    const body = 'x'.repeat(twoMegabytes);
+
+    /**
+     * POSTs 2 MB with fetch, or from a raw socket that keeps writing while the answer comes; the
+     * answer must reach the client as 413 problem+json, never a reset. Says what went wrong.
+     */
+    const postTooLarge = async (
+      url: string,
+      path: string,
+      client: 'fetch' | 'raw',
+    ): Promise<string | undefined> => {
+      try {
+        const { status, contentType } =
+          client === 'raw'
+            ? await flood(url, path, twoMegabytes)
+            : await http(url, 'POST', path, { body }).then((response) => ({
+                status: response.status,
+                contentType: response.headers.get('content-type') ?? '',
+              }));
+        if (status === 413 && contentType.startsWith('application/problem+json')) return undefined;
+        return `${client} ${path}: ${status} ${contentType}`;
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        return `${client} ${path}: ${String(error)} (${cause?.code ?? 'no code'})`;
+      }
+    };
+
+    it('lets every client read the 413 for a 2 MB body: 50 in a row per client, then concurrently', async () => {
+      const failures: string[] = [];
+      for (const client of ['fetch', 'raw'] as const) {
+        for (let attempt = 0; attempt < 50; attempt += 1) {
+          const [url, path] = attempt % 2 ? [order.url, '/orders'] : [v1.url, '/users'];
+          const failure = await postTooLarge(url, path, client);
+          if (failure) failures.push(`attempt ${attempt}: ${failure}`);
+        }
+      }
+      for (let round = 0; round < 3; round += 1) {
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            postTooLarge(v1.url, '/users', i % 2 ? 'raw' : 'fetch'),
+          ),
+        );
+        for (const failure of answers) if (failure) failures.push(`round ${round}: ${failure}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('answers 413 to a body beyond the discard bound and closes without reading it all', async () => {
+      const declared = 1024 * 1024 * 1024;
+      const answer = await flood(v1.url, '/users', declared);
+      expect(answer.status).toBe(413);
+      // It read on after answering (so a client sending a smaller body reads the answer), up to
+      // the bound; beyond that only what the kernel buffers hold: far below the body.
+      expect(answer.sentBytes).toBeGreaterThan(LINGER_MAX_BYTES);
+      expect(answer.sentBytes).toBeLessThan(LINGER_MAX_BYTES + 32 * 1024 * 1024);
+    });
+
+    it('answers 413 to a body that trickles in, and closes after the discard time', async () => {
+      const answer = await flood(v1.url, '/users', 10 * 1024 * 1024, {
+        chunkBytes: 1_000,
+        intervalMs: 100,
+      });
+      expect(answer.status).toBe(413);
+      // Closed by the discard time, long before the body would end (over 15 minutes) or the
+      // request timeout would cut it.
+      expect(answer.closedAfterMs).toBeGreaterThanOrEqual(LINGER_MAX_MS);
+      expect(answer.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS);
     });
   });
 

@@ -116,7 +116,7 @@ if ! image_present node:20-bookworm-slim; then
   cp /etc/ssl/certs/ca-certificates.crt "$standin_context/ca-certificates.crt"
   docker build -q -t node:20-bookworm-slim -f test/containers/standins/node.Dockerfile "$standin_context"
 fi
-if ! image_present mongo:7; then
+if ! image_present mongo:7.0.19; then
   ferretdb=".cache/ferretdb/bin/ferretdb"
   if [ ! -x "$ferretdb" ]; then
     # The test harness builds FerretDB (scripts/infra/ferretdb.ts); starting and stopping one
@@ -126,11 +126,11 @@ if ! image_present mongo:7; then
   fi
   rm -rf "$standin_context" && mkdir -p "$standin_context"
   cp "$ferretdb" "$standin_context/ferretdb"
-  docker build -q -t mongo:7 -f test/containers/standins/mongo.Dockerfile "$standin_context"
+  docker build -q -t mongo:7.0.19 -f test/containers/standins/mongo.Dockerfile "$standin_context"
 fi
-if ! image_present rabbitmq:3-management; then
+if ! image_present rabbitmq:3.13.7-management; then
   rm -rf "$standin_context" && mkdir -p "$standin_context"
-  docker build -q --network host -t rabbitmq:3-management \
+  docker build -q --network host -t rabbitmq:3.13.7-management \
     -f test/containers/standins/rabbitmq.Dockerfile "$standin_context"
 fi
 if ! image_present kong:3.9; then

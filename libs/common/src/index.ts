@@ -26,3 +26,4 @@ export * from './config/env-file';
 export * from './db-stats';
 export * from './idempotency/idempotent-request';
 export * from './idempotency/idempotency-problems';
+export * from './bootstrap/lingering-close';

@@ -11,7 +11,9 @@ import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { RequestValidationPipe } from '../http/validation.pipe';
 import { assertJsonBody } from '../http/json-only';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotent-request';
+import { assertWellFormedUnicode } from '../http/well-formed-unicode';
 import { InFlightRequests } from './in-flight-requests';
+import { lingerOnEarlyAnswers } from './lingering-close';
 import { logFields } from './logger';
 
 /**
@@ -31,6 +33,17 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): In
       done(error as Error);
     }
   });
+  // Parsed, before any pipe or validator: a lone surrogate makes some validators throw, and the
+  // database would store it as U+FFFD, not as confirmed.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertWellFormedUnicode(request.body);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  lingerOnEarlyAnswers(fastify);
   const spans = new WeakMap<FastifyRequest, Span>();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply

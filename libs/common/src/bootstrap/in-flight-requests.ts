@@ -15,7 +15,10 @@ export class InFlightRequests {
       done();
     });
     fastify.addHook('onResponse', (request, _reply, done) => {
-      this.requests.delete(request.raw);
+      // Answered early while its body still arrives (see lingering-close.ts): still incomplete
+      // until its connection closes, so shutdown cuts it rather than waiting for the body.
+      if (request.raw.complete || request.raw.socket.destroyed) this.requests.delete(request.raw);
+      else request.raw.socket.once('close', () => this.requests.delete(request.raw));
       done();
     });
     fastify.addHook('onRequestAbort', (request, done) => {
