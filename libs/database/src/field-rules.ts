@@ -76,6 +76,7 @@ interface EnumProp {
 
 /**
  * A field's rule as its Mongoose prop states it, which `Model.create` validates against (the only
+ * [engine-note: optional-validators]
  * check on an engine without validators, such as FerretDB). Only minimums and enums: Mongoose
  * counts UTF-16 code units where MongoDB counts code points, so a Mongoose maxlength would refuse
  * an address written in emoji that the API and the validator accept.

@@ -46,6 +46,7 @@ export class UsersService {
   /**
    * Serialises this process's writes per user. Correctness across processes comes from the
    * version-guarded write; this spares in-process CAS retries and keeps engines whose conditional
+   * [engine-note: process-locks]
    * updates are not atomic (FerretDB) correct for one process.
    */
   private readonly userLocks = new AsyncLock({ maxPending: 10_000 });

@@ -5,6 +5,7 @@ import AsyncLock from 'async-lock';
  * Serialises this process's writes to the orders of one user (or to one user-less order): HTTP
  * changes, new orders filled from the projection, and user events. Across processes the
  * version-guarded writes decide; this also keeps engines without atomic conditional updates
+ * [engine-note: process-locks]
  * (FerretDB) from losing one of two concurrent writes to the same order.
  */
 @Injectable()

@@ -4,6 +4,7 @@ import { EngineCapabilities } from '@aware/database';
 
 /**
  * Whether this order instance must hold the writer lease: only where two writers could lose each
+ * [engine-note: writer-lease]
  * other's change, i.e. where the engine's conditional updates are not atomic across connections
  * (probed at start), unless ORDER_WRITER_LEASE decides.
  */

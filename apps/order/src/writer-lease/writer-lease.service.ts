@@ -34,6 +34,7 @@ export type WriterLeaseState =
 
 /**
  * Makes this process the only order-service writer of its database when the engine applies
+ * [engine-note: writer-lease]
  * conditional updates non-atomically (FerretDB): there, two instances lose each other's order
  * changes. On MongoDB, whose conditional updates are atomic, any number of instances run side by
  * side and the lease is not used.

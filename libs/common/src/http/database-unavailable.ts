@@ -41,6 +41,7 @@ const NETWORK_CODES = new Set([
   'ENOTCONN',
 ]);
 
+// [engine-note: sqlite-busy]
 /** FerretDB's SQLite backend reports a busy writer as an internal error with this text. */
 const BUSY_ENGINE = /SQLITE_BUSY|database is locked/;
 

@@ -10,6 +10,7 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 export const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /**
+ * [engine-note: no-ttl-index]
  * Removes expired keys every few minutes, on every engine: FerretDB 1.24 has no TTL indexes.
  * A key is honoured until it is removed, so keys live at least their TTL and at most one interval
  * more. Every instance prunes; a delete of what another instance just deleted is a no-op.

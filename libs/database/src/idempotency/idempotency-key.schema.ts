@@ -28,6 +28,7 @@ export class IdempotencyKey {
 }
 
 export const IdempotencyKeySchema = SchemaFactory.createForClass(IdempotencyKey);
+// [engine-note: no-ttl-index]
 // The prune of expired keys. A TTL index would do it on MongoDB, but FerretDB 1.24 refuses
 // `expireAfterSeconds` (NotImplemented), so every engine is pruned the same way.
 IdempotencyKeySchema.index({ expiresAt: 1 });

@@ -155,6 +155,7 @@ export class OrdersRepository {
       .findOneAndUpdate(
         { orderId, orderStatus: from },
         { $set: { orderStatus: to, updatedAt: now } },
+        // [engine-note: find-and-modify-projection]
         // No projection: FerretDB's findAndModify does not support one; callers map fields.
         { new: true },
       )
@@ -171,6 +172,7 @@ export class OrdersRepository {
       .findOneAndUpdate(
         { orderId, orderStatus: { $ne: 'delivered' } },
         { $set: { ...changes, contactEditedAt: changes.updatedAt } },
+        // [engine-note: find-and-modify-projection]
         // No projection: FerretDB's findAndModify does not support one; callers map fields.
         { new: true },
       )

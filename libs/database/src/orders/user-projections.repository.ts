@@ -36,6 +36,7 @@ export class UserProjectionsRepository {
     const insert = (): Promise<boolean> =>
       insertUnlessDuplicate(() => insertRecord(this.projections, { _id: state.userId, ...fields }));
     // A user's first version is usually new here: one insert, no update that matches nothing
+    // [engine-note: key-only-filters]
     // (an update filtered on more than _id scans the collection on FerretDB).
     if (state.version === 1 && (await insert())) return true;
     const updated = await this.projections

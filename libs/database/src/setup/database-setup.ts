@@ -60,6 +60,7 @@ const VALIDATION = { validationLevel: 'strict', validationAction: 'error' } as c
 const NAMESPACE_EXISTS = 48;
 /** MongoDB's code for a write its collection's validator rejected. */
 const DOCUMENT_VALIDATION_FAILURE = 121;
+// [engine-note: optional-validators]
 /** Codes of engines without validators: FerretDB answers NotImplemented (238). */
 const VALIDATORS_UNSUPPORTED = new Set([
   59, // CommandNotFound: no collMod
@@ -123,6 +124,7 @@ export async function setUpDatabase(
 
 /**
  * Whether the server rejects a document that breaks each validator, with MongoDB's code. Some
+ * [engine-note: optional-validators]
  * engines accept a `$jsonSchema` validator they cannot evaluate (DocumentDB knows only part of
  * it, e.g. not a nested `required`) and then refuse every write with a parse error; others refuse
  * the validator itself (FerretDB 1.x). Tried on a scratch collection, which is dropped.

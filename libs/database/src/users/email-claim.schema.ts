@@ -7,6 +7,7 @@ export const EMAIL_CLAIMS_COLLECTION = 'email_claims';
  * One claim generation of a normalised email. The first claim of an email is generation 0,
  * keyed by the email itself; each take-over inserts the next generation, keyed
  * `<email>#<generation>`. Claims are only ever inserted, so the `_id` unique index alone decides
+ * [engine-note: insert-only-writes]
  * every race on any engine (FerretDB applies conditional updates non-atomically, and has no
  * multikey unique index). The newest generation is the email's claim; `userId: null` marks a
  * released one.

@@ -62,6 +62,7 @@ export class EmailClaimsRepository {
   /**
    * Drops the generations a newer one superseded. Generation 0 stays: it is what makes a first
    * claim of the email collide. Superseded keys are never inserted again, so deleting them is
+   * [engine-note: key-only-filters]
    * safe on engines that delete by re-reading.
    */
   async pruneBefore(email: string, generation: number): Promise<void> {

@@ -23,6 +23,7 @@ export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEv
 /**
  * One immutable document per user version, keyed `<userId>:<version>`. Writing a change is a
  * single insert: the unique key makes concurrent writers of one version race safely on any
+ * [engine-note: insert-only-writes]
  * engine (FerretDB has no atomic conditional update), and the event travels in the same
  * document, so the change and its event are stored atomically (transactional outbox).
  * The user is its newest version; the relay marks versions published and prunes older ones.

@@ -27,6 +27,7 @@ const WITHOUT_KEY = { _id: 0 } as const;
 const PRUNE_LIMIT = 100;
 /**
  * Versions marked by one command (and pruned side by side) at most. FerretDB holds a pooled
+ * [engine-note: mark-chunks]
  * connection for every statement of an update command until the whole command ends, so a long
  * batch can take its entire pool and then wait on itself (seen with its SQLite backend, whose
  * pool is 100): small chunks stay far inside it.
@@ -48,6 +49,7 @@ export class UsersRepository {
     );
   }
 
+  // [engine-note: key-only-filters]
   /** One version, by its key: an index lookup on every engine (all FerretDB SQLite pushes down). */
   findVersion(userId: string, version: number): Promise<UserRecord | null> {
     return this.users
@@ -74,6 +76,7 @@ export class UsersRepository {
 
   /**
    * The newest version of every user, one at a time. A plain cursor over all versions rather
+   * [engine-note: no-aggregation]
    * than an aggregation (FerretDB's is partial); the (userId, version desc) order is the index's,
    * so the first version seen of each user is its newest.
    */
@@ -112,6 +115,7 @@ export class UsersRepository {
   /**
    * After the broker confirmed these versions (at most one per user): they are marked, up to
    * MARK_CHUNK per command, and the versions below each, which it supersedes (the user is its
+   * [engine-note: key-only-filters]
    * newest version), are dropped. Every statement names one key, so none scans on an engine that
    * pushes down nothing else.
    */
