@@ -95,14 +95,15 @@ describe('ORDER_ROLE: the order API and the order consumer as separate processes
       // Time for a consumer, were there one, to take the message; then it is still there.
       await sleep(1_500);
       expect(await broker.queueState(queue)).toEqual({ messages: 1, consumers: 0 });
-      // No broker connection at all: readiness is the database's alone.
-      const apiReady = await http<{ details: Record<string, unknown> }>(
+      // No broker connection at all: nothing about the broker is checked or reported.
+      const apiReady = await http<{ details: Record<string, unknown>; reported: object }>(
         api.url,
         'GET',
         '/health/ready',
       );
       expect(apiReady.status).toBe(200);
-      expect(Object.keys(apiReady.body.details)).toEqual(['mongodb']);
+      expect(Object.keys(apiReady.body.details).sort()).toEqual(['mongodb', 'writer-lease']);
+      expect(apiReady.body.reported).toEqual({});
       await api.stop();
       expect(api.exitCode).toBe(0);
 
@@ -118,13 +119,15 @@ describe('ORDER_ROLE: the order API and the order consumer as separate processes
         });
       }
       expect((await http(consumer.url, 'GET', '/health')).status).toBe(200);
-      const ready = await http<{ details: Record<string, unknown> }>(
+      const ready = await http<{ details: Record<string, unknown>; reported: object }>(
         consumer.url,
         'GET',
         '/health/ready',
       );
       expect(ready.status).toBe(200);
-      expect(Object.keys(ready.body.details).sort()).toEqual(['mongodb', 'rabbitmq']);
+      // The broker is reported, never a readiness condition.
+      expect(Object.keys(ready.body.details).sort()).toEqual(['mongodb', 'writer-lease']);
+      expect(Object.keys(ready.body.reported)).toEqual(['rabbitmq']);
       const metrics = await http<string>(consumer.url, 'GET', '/metrics');
       expect(metrics.status).toBe(200);
       expect(metrics.text).toMatch(/events_consumed_total\{[^}]*\} 1/);
