@@ -11,6 +11,8 @@ import { EngineCapabilities } from '@aware/database';
 @Injectable()
 export class WriterLeasePolicy {
   private readonly logger = new Logger(WriterLeasePolicy.name);
+  /** Why a lease is needed (or not), once leaseNeeded() has decided; for the waiting log. */
+  reason = 'not decided yet';
 
   constructor(
     private readonly config: AppConfig,
@@ -20,14 +22,18 @@ export class WriterLeasePolicy {
   async leaseNeeded(): Promise<boolean> {
     const mode = this.config.orderWriterLease;
     if (mode !== 'auto') {
-      this.logger.log(`ORDER_WRITER_LEASE=${mode}: ${mode === 'always' ? 'a' : 'no'} writer lease`);
+      this.reason = `ORDER_WRITER_LEASE=${mode}`;
+      this.logger.log(`${this.reason}: ${mode === 'always' ? 'a' : 'no'} writer lease`);
       return mode === 'always';
     }
     const atomic = await this.engine.atomicConditionalUpdates();
+    this.reason = atomic
+      ? 'the engine applies conditional updates atomically'
+      : 'the engine applies conditional updates non-atomically';
     this.logger.log(
       atomic
-        ? 'the engine applies conditional updates atomically: no writer lease, instances serve side by side'
-        : 'the engine applies conditional updates non-atomically: this instance writes only while it holds the writer lease',
+        ? `${this.reason}: no writer lease, instances serve side by side`
+        : `${this.reason}: this instance writes only while it holds the writer lease`,
     );
     return !atomic;
   }

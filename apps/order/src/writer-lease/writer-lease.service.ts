@@ -168,7 +168,7 @@ export class WriterLease implements OnModuleInit, BeforeApplicationShutdown {
     this.logger.warn(
       `waiting: order instance ${holder?.owner ?? '(unknown)'} is the writer of this database ` +
         `(lease until ${holder?.expiresAt.toISOString() ?? '?'}); only the lease holder writes ` +
-        'here (the start-up log says why); this instance is alive but not ready, and consumes ' +
+        `here (${this.policy.reason}); this instance is alive but not ready, and consumes ` +
         'nothing, until the lease is free.',
     );
   }
