@@ -9,7 +9,7 @@ import {
 import { DatabaseModule, MongoReadinessCheck } from '@aware/database';
 import { BrokerConnectionStatus, EventsModule } from '@aware/events';
 import { OrdersModule } from './orders/orders.module';
-import { OrderSync } from './sync/order-sync.service';
+import { OrderSync } from './sync/order-sync';
 import { SyncModule } from './sync/sync.module';
 import { WriterLeaseReadinessCheck } from './writer-lease/writer-lease-readiness.check';
 import { WriterLeaseModule } from './writer-lease/writer-lease.module';

@@ -3,7 +3,7 @@ export * from './idempotency/idempotency-key.schema';
 export * from './idempotency/idempotency-key-pruner';
 export * from './idempotency/idempotency-keys.repository';
 export * from './idempotency/idempotency.module';
-export * from './idempotency/idempotent-creates.service';
+export * from './idempotency/idempotent-creates';
 export * from './engine/atomic-updates.probe';
 export * from './engine/engine-capabilities';
 export * from './mongo-errors';

@@ -1,4 +1,4 @@
-export * from './email-ownership.service';
+export * from './email-ownership';
 export * from './if-match';
 export * from './timestamp.policy';
 export * from './user-problems';

@@ -1,6 +1,6 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { IdempotencyModule, UsersPersistenceModule } from '@aware/database';
-import { EmailOwnership } from './email-ownership.service';
+import { EmailOwnership } from './email-ownership';
 import { TimestampPolicy } from './timestamp.policy';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';

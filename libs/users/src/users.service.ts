@@ -32,7 +32,7 @@ import {
   type UserVersionEvent,
 } from '@aware/database';
 import { OutboxRelay } from '@aware/events';
-import { EmailOwnership } from './email-ownership.service';
+import { EmailOwnership } from './email-ownership';
 import { ifMatchSatisfied } from './if-match';
 import { TimestampPolicy } from './timestamp.policy';
 import { toUserDto } from './user-response';

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { WriterLease } from './writer-lease.service';
+import { WriterLease } from './writer-lease';
 
 /** How often the consumer is brought in line with the lease (a broker reconnect restarts it). */
 const RECONCILE_EVERY_MS = 250;

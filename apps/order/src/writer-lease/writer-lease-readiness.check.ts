@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ReadinessCheck } from '@aware/common';
-import { WriterLease } from './writer-lease.service';
+import { WriterLease } from './writer-lease';
 
 /**
  * Not ready while this instance does not hold the writer lease (where the engine needs one): a

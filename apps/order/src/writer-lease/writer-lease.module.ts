@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrdersPersistenceModule } from '@aware/database';
 import { WriterLeasePolicy } from './writer-lease-policy';
-import { WriterLease } from './writer-lease.service';
+import { WriterLease } from './writer-lease';
 
 @Module({
   imports: [OrdersPersistenceModule],

@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
 import { IdempotencyKeyPruner } from './idempotency-key-pruner';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
-import { IdempotentCreates } from './idempotent-creates.service';
+import { IdempotentCreates } from './idempotent-creates';
 
 /** Idempotency-Key support for a service's creates, on its own database. */
 @Module({

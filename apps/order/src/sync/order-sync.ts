@@ -4,7 +4,7 @@ import { UserCreated, UserUpdated } from '@aware/contracts';
 import { OrdersRepository, UserProjectionsRepository } from '@aware/database';
 import { HandlesEvent, type EventChanges } from '@aware/events';
 import { OrderLocks } from '../orders/order-locks';
-import { WriterLease } from '../writer-lease/writer-lease.service';
+import { WriterLease } from '../writer-lease/writer-lease';
 
 /**
  * Applies a user event: the projection keeps the user's newest state, and the orders that follow

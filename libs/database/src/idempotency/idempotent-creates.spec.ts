@@ -14,11 +14,7 @@ import type {
   IdempotencyKeyRecord,
   IdempotencyKeysRepository,
 } from './idempotency-keys.repository';
-import {
-  IdempotentCreates,
-  IN_FLIGHT_GRACE_MS,
-  type KeyedCreate,
-} from './idempotent-creates.service';
+import { IdempotentCreates, IN_FLIGHT_GRACE_MS, type KeyedCreate } from './idempotent-creates';
 
 /**
  * The decisions of IdempotentCreates over a stand-in of the keys collection: a Map whose inserts
