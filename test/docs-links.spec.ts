@@ -27,15 +27,18 @@ describe('deadLinks', () => {
   it('accepts existing files, headings and other sites', () => {
     const markdown =
       '[api](docs/api.md) [runbook](docs/api.md#rolling-out-user-v2-runbook) ' +
-      '[site](https://example.com/x) [mail](mailto:a@example.com) [folder](docs)';
+      '[site](https://example.com/x) [mail](mailto:a@example.com) [folder](docs) ' +
+      '[from the root](/README.md)';
     expect(deadLinks(readme, markdown)).toEqual([]);
   });
 
   it('reports a missing file and a missing heading', () => {
-    const markdown = '[gone](docs/gone.md) [anchor](docs/api.md#no-such-heading)';
+    const markdown =
+      '[gone](docs/gone.md) [anchor](docs/api.md#no-such-heading) [root](/no-such-file.md)';
     expect(deadLinks(readme, markdown)).toEqual([
       expect.stringContaining('docs/gone.md'),
       'docs/api.md#no-such-heading → no heading #no-such-heading',
+      expect.stringContaining('no-such-file.md'),
     ]);
   });
 

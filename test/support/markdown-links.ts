@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
+/** The repository: a link starting with `/` is relative to it, as on GitHub. */
+const REPOSITORY_ROOT = join(__dirname, '..', '..');
+
 /** Folders that hold no documentation of the project's own. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'coverage', '.cache', '.git']);
 
@@ -40,7 +43,11 @@ export function deadLinks(file: string, markdown = readFileSync(file, 'utf8')): 
   for (const [, target] of withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     if (/^[a-z][a-z+.-]*:/i.test(target)) continue;
     const [path, anchor] = target.split('#', 2);
-    const targetFile = path === '' ? file : resolve(dirname(file), decodeURI(path));
+    // `/x` is relative to the repository root (as on GitHub), anything else to the file.
+    const [base, relativePath] = path.startsWith('/')
+      ? [REPOSITORY_ROOT, path.slice(1)]
+      : [dirname(file), path];
+    const targetFile = path === '' ? file : resolve(base, decodeURI(relativePath));
     if (!existsSync(targetFile)) {
       dead.push(`${target} → no ${relative(process.cwd(), targetFile)}`);
       continue;
