@@ -1,26 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { RecordingStandIn, type RecordedRequest, type StandInReply } from './recording-stand-in';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  body: string;
-}
-
-export interface StandInReply {
-  status: number;
-  body?: unknown;
-  /** Never answer (the client's timeout must fire). */
-  hang?: boolean;
-}
+export type { RecordedRequest, StandInReply };
 
 /**
  * A local HTTP stand-in for Kong's Admin API, Kong's status API (/status/metrics) and user-v2's
  * /metrics: it records every request and answers what the test scripted. POST /config updates the
  * weights it reports back, as Kong does.
  */
-export class GatewayStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class GatewayStandIn extends RecordingStandIn {
   weights = { 'user-v1:3000': 50, 'user-v2:3000': 50 };
   /** Answer to POST /config; the default accepts the config like Kong (201). */
   configReply: StandInReply = { status: 201, body: {} };
@@ -30,14 +17,6 @@ export class GatewayStandIn {
   /** Successive bodies of Kong's status /metrics (see kongStatusText); the last one repeats. */
   kongStatusBodies: string[] = [kongStatusText()];
   kongStatusStatus = 200;
-  private server?: Server;
-  private readonly hanging: ServerResponse[] = [];
-
-  get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
   /** The POST /config bodies the rollout sent, in order. */
   get loadedConfigs(): string[] {
     return this.requests
@@ -45,29 +24,12 @@ export class GatewayStandIn {
       .map((request) => (JSON.parse(request.body) as { config: string }).config);
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    for (const response of this.hanging) response.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const path = request.url ?? '/';
-    this.requests.push({ method: request.method ?? '', path, body });
-
-    if (request.method === 'GET' && path === '/upstreams/user-service/targets') {
+  protected answer({ method, path, body }: RecordedRequest): StandInReply {
+    if (method === 'GET' && path === '/upstreams/user-service/targets') {
       const data = Object.entries(this.weights).map(([target, weight]) => ({ target, weight }));
-      return this.reply(response, { status: 200, body: { data } });
+      return { status: 200, body: { data } };
     }
-    if (request.method === 'POST' && path.startsWith('/config')) {
+    if (method === 'POST' && path.startsWith('/config')) {
       if (this.configReply.status === 201 && !this.configReply.hang) {
         const config = (JSON.parse(body) as { config: string }).config;
         for (const target of Object.keys(this.weights) as (keyof typeof this.weights)[]) {
@@ -75,34 +37,21 @@ export class GatewayStandIn {
           if (match) this.weights[target] = Number(match[1]);
         }
       }
-      return this.reply(response, this.configReply);
+      return this.configReply;
     }
-    if (request.method === 'GET' && path === '/status/metrics') {
+    if (method === 'GET' && path === '/status/metrics') {
       const text =
         this.kongStatusBodies.length > 1
           ? this.kongStatusBodies.shift()!
           : this.kongStatusBodies[0];
-      response.writeHead(this.kongStatusStatus, { 'content-type': 'text/plain; version=0.0.4' });
-      response.end(text);
-      return;
+      return { status: this.kongStatusStatus, text };
     }
-    if (request.method === 'GET' && path === '/metrics') {
+    if (method === 'GET' && path === '/metrics') {
       const text =
         this.metricsBodies.length > 1 ? this.metricsBodies.shift()! : this.metricsBodies[0];
-      response.writeHead(this.metricsStatus, { 'content-type': 'text/plain; version=0.0.4' });
-      response.end(text);
-      return;
+      return { status: this.metricsStatus, text };
     }
-    this.reply(response, { status: 404, body: { message: 'Not found' } });
-  }
-
-  private reply(response: ServerResponse, reply: StandInReply): void {
-    if (reply.hang) {
-      this.hanging.push(response);
-      return;
-    }
-    response.writeHead(reply.status, { 'content-type': 'application/json' });
-    response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    return { status: 404, body: { message: 'Not found' } };
   }
 }
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { RecordedRequest, StandInReply } from './gateway-stand-in';
+import { RecordingStandIn, type RecordedRequest, type StandInReply } from './recording-stand-in';
 
 /** The aware chart's default render (P=100), as committed with the chart. */
 const GOLDEN = join(__dirname, '../../../../deploy/helm/golden/aware-defaults.yaml');
@@ -25,25 +24,18 @@ interface JsonPatchOperation {
  * renders: GET reads it, PATCH applies a JSON Patch (test, replace, add) as the API server does,
  * refusing the whole patch with 422 when a test fails, and bumps resourceVersion.
  */
-export class KubernetesApiStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class KubernetesApiStandIn extends RecordingStandIn {
   readonly route: StandInHttpRoute;
   /** When set, the answer to every PATCH instead of applying it. */
   patchReply?: StandInReply;
-  private server?: Server;
-  private readonly hanging: ServerResponse[] = [];
 
   constructor(readonly namespace = 'default') {
+    super();
     const route = parseAllDocuments(readFileSync(GOLDEN, 'utf8'))
       .map((document) => document.toJS() as StandInHttpRoute | null)
       .find((object) => object?.kind === 'HTTPRoute' && object.metadata.name === 'aware-users');
     if (!route) throw new Error(`no HTTPRoute aware-users in ${GOLDEN}`);
     this.route = { ...route, metadata: { ...route.metadata, namespace, resourceVersion: '1' } };
-  }
-
-  get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
   get routePath(): string {
@@ -61,44 +53,22 @@ export class KubernetesApiStandIn {
       .map((request) => JSON.parse(request.body) as JsonPatchOperation[]);
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    for (const response of this.hanging) response.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const path = request.url ?? '/';
-    this.requests.push({ method: request.method ?? '', path, body });
-    if (path !== this.routePath) return this.reply(response, status(404, 'NotFound'));
-    if (request.method === 'GET') return this.reply(response, { status: 200, body: this.route });
-    if (request.method !== 'PATCH') return this.reply(response, status(405, 'MethodNotAllowed'));
-    if (this.patchReply) return this.reply(response, this.patchReply);
-    if (request.headers['content-type'] !== 'application/json-patch+json') {
-      return this.reply(response, status(415, 'UnsupportedMediaType'));
+  protected answer(
+    { method, path, body }: RecordedRequest,
+    headers: IncomingHttpHeaders,
+  ): StandInReply {
+    if (path !== this.routePath) return status(404, 'NotFound');
+    if (method === 'GET') return { status: 200, body: this.route };
+    if (method !== 'PATCH') return status(405, 'MethodNotAllowed');
+    if (this.patchReply) return this.patchReply;
+    if (headers['content-type'] !== 'application/json-patch+json') {
+      return status(415, 'UnsupportedMediaType');
     }
     const patched = applyPatch(this.route, JSON.parse(body) as JsonPatchOperation[]);
-    if (typeof patched === 'string') return this.reply(response, status(422, patched));
+    if (typeof patched === 'string') return status(422, patched);
     patched.metadata.resourceVersion = String(Number(this.route.metadata.resourceVersion) + 1);
     Object.assign(this.route, patched);
-    this.reply(response, { status: 200, body: this.route });
-  }
-
-  private reply(response: ServerResponse, reply: StandInReply): void {
-    if (reply.hang) {
-      this.hanging.push(response);
-      return;
-    }
-    response.writeHead(reply.status, { 'content-type': 'application/json' });
-    response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    return { status: 200, body: this.route };
   }
 }
 
