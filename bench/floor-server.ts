@@ -79,7 +79,11 @@ async function main(): Promise<void> {
 
   app.get<{ Querystring: { status?: string; limit?: string } }>('/orders', (request) =>
     orders
-      .find(request.query.status ? { orderStatus: request.query.status } : {}, hidden)
+      // As the order service asks for a page: one reply, no server cursor.
+      .find(request.query.status ? { orderStatus: request.query.status } : {}, {
+        ...hidden,
+        singleBatch: true,
+      })
       .sort({ createdAt: 1, orderId: 1 })
       .limit(Number(request.query.limit ?? 100))
       .toArray(),

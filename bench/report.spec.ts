@@ -58,4 +58,44 @@ describe('bench report', () => {
     );
     expect(markdown).not.toContain('CPU per answered request');
   });
+
+  it('holds the order listing to half the floor with p99 ≤ 100 ms', () => {
+    const listing = (p99Ms: number): BenchResult['operations'][number] => ({
+      name: 'GET /orders?status (100 per page)',
+      write: false,
+      service: { ...throughput(60), p99Ms },
+      floor: throughput(100),
+    });
+    const target = (result: BenchResult) =>
+      result.targets.find((each) => each.what.startsWith('GET /orders?status'));
+
+    expect(target(resultWith([listing(80)]))).toMatchObject({
+      met: true,
+      detail: '60.0 %, p99 80 ms',
+    });
+    expect(target(resultWith([listing(140)]))?.met).toBe(false);
+  });
+
+  it('judges sync lag at 20 and at 100 PUT/s, each against its own bound', () => {
+    const lag = (offeredPerSecond: number, p99Ms: number) => ({
+      offeredPerSecond,
+      achievedPerSecond: offeredPerSecond,
+      p50Ms: 10,
+      p95Ms: p99Ms,
+      p99Ms,
+      maxMs: p99Ms,
+      count: 100,
+      errors: 0,
+      missing: 0,
+    });
+    const result = resultWith([]);
+    const targets = evaluateTargets({ ...result, lag: [lag(20, 90), lag(100, 200)] });
+    const lagTargets = targets.filter((each) => each.what.startsWith('sync lag'));
+    expect(lagTargets.map((each) => [each.what, each.met])).toEqual([
+      ['sync lag p99 ≤ 100 ms at 20 PUT/s', true],
+      ['sync lag p99 ≤ 250 ms at 100 PUT/s', true],
+    ]);
+    const slow = evaluateTargets({ ...result, lag: [lag(20, 90), lag(100, 300)] });
+    expect(slow.find((each) => each.what.endsWith('100 PUT/s'))?.met).toBe(false);
+  });
 });

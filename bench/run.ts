@@ -46,7 +46,7 @@ import {
 const RESULTS_DIR = join(__dirname, 'results');
 const LISTED_ORDERS = 10_000;
 const FAN_OUT_SIZES = [1_000, 10_000];
-const LAG_RATES = [5, 20];
+const LAG_RATES = [5, 20, 100];
 /** The bench's own single requests (setting a phase up) wait at most this long. */
 const REQUEST_TIMEOUT_MS = 30_000;
 

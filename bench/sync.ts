@@ -107,7 +107,8 @@ export class OrderVersionWatcher {
         const found = await this.orders
           .find(
             { userId: { $in: [...this.pending.keys()] } },
-            { projection: { _id: 0, userId: 1, userVersion: 1 } },
+            // One reply, no server cursor: FerretDB 2 answers a cursor's first batch far later.
+            { projection: { _id: 0, userId: 1, userVersion: 1 }, singleBatch: true },
           )
           .toArray();
         const seenAt = Date.now();

@@ -71,12 +71,17 @@ export class OrdersRepository {
         $or: [{ createdAt: { $gt: after.createdAt } }, { orderId: { $gt: after.orderId } }],
       }),
     };
-    return this.orders
-      .find(query, PUBLIC_FIELDS)
-      .sort(LIST_SORT)
-      .limit(limit)
-      .lean<OrderRecord[]>()
-      .exec();
+    return (
+      this.orders
+        .find(query, PUBLIC_FIELDS)
+        .sort(LIST_SORT)
+        .limit(limit)
+        // One reply and no server cursor: a page is all the caller reads. FerretDB 2 otherwise
+        // runs the query as a cursor, which costs a page 45–80 ms instead of 5–17 ms.
+        .setOptions({ singleBatch: true })
+        .lean<OrderRecord[]>()
+        .exec()
+    );
   }
 
   /**
