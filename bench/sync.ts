@@ -10,7 +10,7 @@ import { scrape, type CounterSnapshot } from './db-commands';
 import type { SentPut } from './load';
 
 /** How often the watcher looks; lags are measured to about this resolution. */
-const POLL_INTERVAL_MS = 5;
+const POLL_INTERVAL_MS = 10;
 const SEED_ATTEMPTS = 5;
 /** Lags above this are logged with what a person needs to find them in the services' logs. */
 const SLOW_LAG_MS = 1_000;
