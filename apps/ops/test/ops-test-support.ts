@@ -15,11 +15,11 @@ import {
 } from '@aware/events';
 import { deleteTopology, throwawayTopologyPrefix } from '../../../test/support/broker';
 import { requiredEnv, throwawayMongoUri } from '../../../test/support/infra';
-import type { ExitCode, OpsOutput } from '../src/ops-command';
+import type { OpsExit, OpsOutput } from '../src/ops-command';
 import { runOpsCommand } from '../src/ops-cli';
 
 export interface OpsRun {
-  code: ExitCode;
+  code: OpsExit;
   stdout: string[];
   stderr: string[];
 }

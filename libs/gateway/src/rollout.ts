@@ -16,25 +16,26 @@ import {
   type TrafficWindow,
 } from './service-metrics';
 
-/** Exit codes of the rollout command; a pipeline can branch on each. */
-export enum RolloutExit {
-  Done = 0,
-  Failed = 1,
+/** Exit codes of the rollout command (its usage lists them); a pipeline can branch on each. */
+export const RolloutExit = {
+  Done: 0,
+  Failed: 1,
   /** Bad flags or a config the renderer refused: nothing was sent to Kong. */
-  Usage = 2,
-  AdminApiUnreachable = 3,
-  AdminApiRefused = 4,
+  Usage: 2,
+  AdminApiUnreachable: 3,
+  AdminApiRefused: 4,
   /**
    * A step breached a threshold and the previous good P was restored (or user-v2 was unhealthy
    * at the gateway before the first step, and nothing changed).
    */
-  RolledBack = 5,
+  RolledBack: 5,
   /**
    * user-v2's metrics or Kong's status API could not be read, so the previous good P was
    * restored (or, before the first step, nothing changed).
    */
-  MetricsUnavailable = 6,
-}
+  MetricsUnavailable: 6,
+} as const;
+export type RolloutExit = (typeof RolloutExit)[keyof typeof RolloutExit];
 
 /** The Admin API operations the rollout needs (KongAdminClient in production). */
 export interface GatewayAdmin {
