@@ -5,8 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which libs each lib may import through its `@aware/*` alias (docs/development.md, "Code boundaries"): the chain
- * contracts ← common ← database ← events ← users ← apps. Apps may import every lib. The gateway
- * lib (Kong config, rollout CLI) stands apart: it imports no lib and has no alias.
+ * contracts ← common ← database ← events ← users ← apps. Apps may import every lib.
  */
 const LIB_IMPORTS = {
   contracts: [],
@@ -14,7 +13,6 @@ const LIB_IMPORTS = {
   database: ['contracts', 'common'],
   events: ['contracts', 'common', 'database'],
   users: ['contracts', 'common', 'database', 'events'],
-  gateway: [],
 };
 
 /** Refuses every `@aware/*` alias but the allowed ones; a lib reaches its own files with `./`. */

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { KongConfigError, renderKongConfig } from './kong-config';
-import { pathMatches, routeFor, type KongDeclarativeConfig } from './testing/kong-routes';
+import { KongConfigError, renderKongConfig } from '../src/kong-config';
+import { pathMatches, routeFor, type KongDeclarativeConfig } from './kong-routes';
 
 const REPO = resolve(__dirname, '../../..');
 const LINT_RULESET = join(REPO, 'kong/deck-lint-ruleset.yaml');
