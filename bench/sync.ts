@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, type Collection, type Document, type WriteError } from 'mongodb';
-import { log } from '../scripts/infra';
+import { log } from '@aware/harness';
 import { scrape, type CounterSnapshot } from './db-commands';
 import type { SentPut } from './load';
 

@@ -24,6 +24,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForMongo, type MongoHandle } from './mongo';
+import { REPOSITORY_ROOT } from './repository';
 import {
   freePort,
   InfraError,
@@ -76,11 +77,9 @@ const ARCHIVES = {
 } as const;
 type ArchiveName = keyof typeof ARCHIVES;
 
-const repoRoot = join(__dirname, '..', '..');
-
 /** The pinned source archives: AWARE_ENGINE_SRC, else engine-src beside the repository. */
 export function engineSourceDir(): string {
-  return process.env.AWARE_ENGINE_SRC || join(repoRoot, '..', 'shared', 'engine-src');
+  return process.env.AWARE_ENGINE_SRC || join(REPOSITORY_ROOT, '..', 'shared', 'engine-src');
 }
 
 /** Changes whenever what is built changes, so an old build is never reused for a new one. */

@@ -4,6 +4,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { waitForMongo, type MongoHandle } from './mongo';
+import { REPOSITORY_ROOT } from './repository';
 import { freePort, InfraError, log, runCommand, signalProcess, tail, terminate } from './util';
 
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -20,8 +21,7 @@ interface GoToolchain {
   label: string;
 }
 
-const repoRoot = join(__dirname, '..', '..');
-export const ferretDbBinary = join(repoRoot, '.cache', 'ferretdb', 'bin', 'ferretdb');
+export const ferretDbBinary = join(REPOSITORY_ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
 
 /** Go on PATH, plus the official install location, which CI shells often lack on PATH. */
 function goCandidates(): string[] {
