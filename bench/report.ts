@@ -49,7 +49,7 @@ export interface FanOutRow {
   floorSeconds: number;
 }
 
-export interface Target {
+interface Target {
   what: string;
   met: boolean;
   detail: string;
@@ -75,13 +75,13 @@ export interface BenchResult {
   targets: Target[];
 }
 
-export const WRITE_RATIO_TARGET = 0.25;
-export const USER_WRITE_COMMANDS_TARGET = 3;
-export const LAG_P99_TARGET_MS = 100;
-export const LAG_TARGET_RATE = 20;
-export const FAN_OUT_TARGET = { orders: 10_000, seconds: 2 };
+const WRITE_RATIO_TARGET = 0.25;
+const USER_WRITE_COMMANDS_TARGET = 3;
+const LAG_P99_TARGET_MS = 100;
+const LAG_TARGET_RATE = 20;
+const FAN_OUT_TARGET = { orders: 10_000, seconds: 2 };
 
-export function ratio(operation: OperationResult): number {
+function ratio(operation: OperationResult): number {
   return operation.floor.rate > 0 ? operation.service.rate / operation.floor.rate : Number.NaN;
 }
 

@@ -31,7 +31,7 @@ import { pidsNamed, processTree, type ProcessGroups } from './process-cpu';
 const ROOT = join(__dirname, '..');
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
 const APPS: AppName[] = ['user-v1', 'user-v2', 'order'];
-export const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
+const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
 
 /** The engine: DocumentDB (FerretDB 2.5), or FerretDB 1.24 on SQLite or PostgreSQL. */
 export type BackendName = 'documentdb' | 'sqlite' | 'postgresql';
@@ -70,7 +70,7 @@ function sharedProcesses(backend: BackendName): ProcessGroups {
 }
 
 /** Rebuilds each app whose bundle is missing or older than its sources. */
-export function buildIfNeeded(): void {
+function buildIfNeeded(): void {
   const libs = newestSourceMtime(join(ROOT, 'libs'));
   for (const app of APPS) {
     const bundle = join(ROOT, 'dist', 'apps', app, 'main.js');
@@ -155,7 +155,7 @@ async function startFloor(mongoUri: string): Promise<{ url: string; process: Chi
   throw new Error('the floor server did not start');
 }
 
-export interface StartOptions {
+interface StartOptions {
   backend: BackendName;
   /** Services already running, with their orders/users databases (no processes started). */
   external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };

@@ -10,7 +10,7 @@ import { startFerretDb } from './ferretdb';
 import { pingMongo, tryMemoryServer, type MongoHandle } from './mongo';
 import { errorMessage, InfraError, log, maskCredentials, serverUri } from './util';
 
-export const DEFAULT_MONGO_URI = 'mongodb://127.0.0.1:27017';
+const DEFAULT_MONGO_URI = 'mongodb://127.0.0.1:27017';
 
 /** Engines a run can ask for by name instead of the search below. */
 export const ENGINES = ['documentdb', 'ferretdb-sqlite'] as const;

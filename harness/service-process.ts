@@ -28,7 +28,7 @@ const SERVICE_VARIABLES = [
   'IDEMPOTENCY_KEY_TTL_HOURS',
 ];
 
-export function bundlePath(app: AppName): string {
+function bundlePath(app: AppName): string {
   return join(REPOSITORY_ROOT, 'dist', 'apps', app, 'main.js');
 }
 
@@ -74,7 +74,7 @@ export function assertBundle(app: AppName): string {
 /** Preloaded into each child: it dies when the test (or bench) process does (see the file). */
 export const LIFELINE = join(__dirname, 'lifeline.js');
 
-export interface ServiceProcessOptions {
+interface ServiceProcessOptions {
   app: AppName;
   /** The service's environment (MONGO_URI, AMQP_URL, AMQP_TOPOLOGY_PREFIX, …); PORT is added. */
   env: Record<string, string>;

@@ -31,7 +31,7 @@ function describePlan(node: PlanNode): { steps: string; indexes: string[] } {
   return { steps: steps.join(' → '), indexes };
 }
 
-export interface QueryPlan {
+interface QueryPlan {
   query: string;
   steps: string;
 }

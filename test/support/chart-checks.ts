@@ -31,7 +31,7 @@ interface RouteRule {
   filters?: { type: string; urlRewrite?: { path?: { replacePrefixMatch?: string } } }[];
 }
 
-export interface RoutedRequest {
+interface RoutedRequest {
   route: string;
   rule: RouteRule;
   backends: BackendRef[];
@@ -80,7 +80,7 @@ function requestMatches(
  * The rule a request reaches, or undefined. Among matching rules the one matching on more
  * headers wins, as in the Gateway API's precedence.
  */
-export function routeFor(
+function routeFor(
   objects: K8sObject[],
   method: string,
   path: string,

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './helm';
 
-export interface Operation {
+interface Operation {
   service: 'user-v1' | 'user-v2' | 'order';
   method: string;
   path: string;

@@ -15,12 +15,12 @@ const COMMANDS: readonly OpsCommand[] = [
 
 const HELP = new Set(['help', '--help', '-h']);
 
-export const PROCESS_OUTPUT: OpsOutput = {
+const PROCESS_OUTPUT: OpsOutput = {
   log: (line) => process.stdout.write(`${line}\n`),
   warn: (line) => process.stderr.write(`${line}\n`),
 };
 
-export function usage(): string {
+function usage(): string {
   const invocations = COMMANDS.map((command) =>
     `${command.name} ${command.synopsis}`.trim().padEnd(26),
   );

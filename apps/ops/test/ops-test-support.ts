@@ -18,7 +18,7 @@ import { requiredEnv, throwawayMongoUri } from '../../../test/support/infra';
 import type { OpsExit, OpsOutput } from '../src/ops-command';
 import { runOpsCommand } from '../src/ops-cli';
 
-export interface OpsRun {
+interface OpsRun {
   code: OpsExit;
   stdout: string[];
   stderr: string[];

@@ -63,7 +63,7 @@ export interface RolloutDependencies {
 }
 
 /** When a step counts as bad: any breach rolls back. */
-export interface RolloutThresholds {
+interface RolloutThresholds {
   /** Highest acceptable share of 5xx answers from user-v2, 0-1. */
   readonly maxErrorRate: number;
   readonly maxP99Ms: number;
@@ -75,7 +75,7 @@ export interface RolloutThresholds {
 }
 
 /** How often user-v2's health at the gateway is read during a step. */
-export const GATEWAY_HEALTH_POLL_MS = 10_000;
+const GATEWAY_HEALTH_POLL_MS = 10_000;
 
 export interface ProgressivePlan {
   readonly steps: readonly number[];
@@ -97,16 +97,13 @@ function describeGatewayWindow(window: GatewayWindow): string {
 }
 
 /** Why the gateway's own answers make a step bad (5xx no service counted), or undefined. */
-export function gatewayBreachOf(
-  window: GatewayWindow,
-  thresholds: RolloutThresholds,
-): string | undefined {
+function gatewayBreachOf(window: GatewayWindow, thresholds: RolloutThresholds): string | undefined {
   if (window.errorRate <= thresholds.maxErrorRate) return undefined;
   return `Kong answered ${window.gatewayErrors} of ${window.requests} user requests itself with a 5xx (${(window.errorRate * 100).toFixed(2)} % above ${(thresholds.maxErrorRate * 100).toFixed(2)} %)`;
 }
 
 /** Why a step is bad, or undefined when it is within every threshold. */
-export function breachOf(window: TrafficWindow, thresholds: RolloutThresholds): string | undefined {
+function breachOf(window: TrafficWindow, thresholds: RolloutThresholds): string | undefined {
   if (window.requests < thresholds.minRequests) {
     return `only ${window.requests} requests reached user-v2 (at least ${thresholds.minRequests} required)`;
   }

@@ -8,7 +8,7 @@ import { RecordingStandIn, type RecordedRequest, type StandInReply } from './rec
 /** The aware chart's default render (P=100), as committed with the chart. */
 const GOLDEN = join(CHARTS, 'golden/aware-defaults.yaml');
 
-export interface StandInHttpRoute {
+interface StandInHttpRoute {
   kind: string;
   metadata: { name: string; namespace?: string; resourceVersion: string };
   spec: { rules: { backendRefs?: { name: string; weight?: number }[] }[] };
