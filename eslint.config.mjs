@@ -5,8 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which libs each lib may import through its `@aware/*` alias (docs/development.md, "Code boundaries"): the chain
- * contracts ← common ← database ← events ← users ← apps. Apps may import every lib. The gateway
- * lib (Kong config, rollout CLI) stands apart: it imports no lib and has no alias.
+ * contracts ← common ← database ← events ← users ← apps. Apps may import every lib.
  */
 const LIB_IMPORTS = {
   contracts: [],
@@ -14,7 +13,6 @@ const LIB_IMPORTS = {
   database: ['contracts', 'common'],
   events: ['contracts', 'common', 'database'],
   users: ['contracts', 'common', 'database', 'events'],
-  gateway: [],
 };
 
 /** Refuses every `@aware/*` alias but the allowed ones; a lib reaches its own files with `./`. */
@@ -39,48 +37,156 @@ const libAliasBoundaries = Object.entries(LIB_IMPORTS).map(([lib, allowed]) => (
   },
 }));
 
-/** Folder depth below src/ or test/ up to which the limit below is exact; deeper errs strict. */
+/** The libs' alias names, as each lib's `@aware/<name>`. */
+const LIBS = Object.keys(LIB_IMPORTS);
+
+/**
+ * Apps ship in images and import libs only; the harness (`@aware/harness`: engines, service
+ * processes, throwaway topologies) is for what runs around them — tests, bench, scripts.
+ */
+const appAliasBoundaries = {
+  files: ['apps/*/src/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^@aware/harness',
+            message: 'An app imports libs only; @aware/harness is for tests, bench and scripts.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** The harness may use the libs (e.g. the topology names of @aware/events), nothing else by alias. */
+const harnessAliasBoundaries = {
+  files: ['harness/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^@aware/(?!(${LIBS.join('|')})(/|$))`,
+            message:
+              'harness/ may import the libs through their aliases and its own files with ./.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** The bench measures the built services from outside: through HTTP, the database and the harness. */
+const benchAliasBoundaries = {
+  files: ['bench/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^@aware/(?!harness$)',
+            message: 'bench/ may import @aware/harness, not a lib: it measures the built services.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** Folder depth below a package's root up to which the limits below are exact; deeper errs strict. */
 const DEEPEST = 4;
 
 /**
- * A relative import may not climb out of its lib or app: another lib comes through its alias,
- * another app not at all. The rule sees only the import text, so the limit is set per folder
- * depth: a file `depth` folders below src/ or test/ leaves its package with depth + 2 `../`.
- * App tests may still reach the shared test/support/. A separate rule from the alias one above,
- * so that the per-lib and the per-depth blocks do not replace each other's options.
+ * One block per folder depth for the files below `roots` (globs of package roots): a rule sees
+ * only the import text, so a file `depth` folders below its root leaves its package with
+ * depth + `climb` `../`. Leaving is refused unless what follows matches `allowed` (a regex
+ * source). `within` refuses folders of the package's own root as well: `{ folder, message }`.
  */
-const relativeImportBoundaries = Array.from({ length: DEEPEST + 1 }, (_, depth) => {
-  const below = '*/'.repeat(depth) + (depth === DEEPEST ? '**/' : '');
-  const leavesPackage = `^(\\.\\./){${depth + 2}}`;
-  const message =
-    'A relative import may not leave its lib or app: import a lib through its @aware alias.';
-  return [
-    {
-      files: [`libs/*/src/${below}*.ts`, `apps/*/src/${below}*.ts`],
-      rules: {
-        'no-restricted-imports': ['error', { patterns: [{ regex: leavesPackage, message }] }],
-      },
-    },
-    {
-      files: [`apps/*/test/${below}*.ts`],
+function relativeImportBlocks({ roots, climb, allowed, message, ignores, within = [] }) {
+  return Array.from({ length: DEEPEST + 1 }, (_, depth) => {
+    const below = '*/'.repeat(depth) + (depth === DEEPEST ? '**/' : '');
+    const leaves = `^(\\.\\./){${depth + climb}}`;
+    const toRoot = `^(\\.\\./){${depth + climb - 1}}`;
+    return {
+      files: roots.map((root) => `${root}/${below}*.ts`),
+      ...(ignores && { ignores }),
       rules: {
         'no-restricted-imports': [
           'error',
           {
             patterns: [
-              {
-                regex: `${leavesPackage}(?!\\.\\./test/support/)`,
-                message: `${message} Shared helpers are in test/support/.`,
-              },
+              { regex: allowed ? `${leaves}(?!${allowed})` : leaves, message },
+              ...within.map(({ folder, message: why }) => ({
+                regex: `${toRoot}${folder}/`,
+                message: why,
+              })),
             ],
           },
         ],
       },
-    },
-  ];
-}).flat();
+    };
+  });
+}
 
-/** Cross-service tests import libs through their aliases and start an app by its root module. */
+const LEAVES_PACKAGE =
+  'A relative import may not leave its lib or app: import a lib through its @aware alias.';
+
+/**
+ * A relative import may not climb out of its package (a lib, an app, harness/, bench/, scripts/):
+ * a lib or the harness comes through its @aware alias, another app not at all. App tests may
+ * still reach the shared test/support/; an app's code (not its specs) may not reach its test/;
+ * scripts may start an app through its src/app.module, as cross-service tests do. A separate rule
+ * from the alias ones above, so that the per-package and the per-depth blocks do not replace
+ * each other's options.
+ */
+const relativeImportBoundaries = [
+  ...relativeImportBlocks({
+    roots: ['libs/*/src', 'apps/*/src'],
+    climb: 2,
+    message: LEAVES_PACKAGE,
+  }),
+  ...relativeImportBlocks({
+    roots: ['apps/*/src'],
+    ignores: ['**/*.spec.ts'],
+    climb: 2,
+    message: LEAVES_PACKAGE,
+    within: [
+      {
+        folder: 'test',
+        message: "Only a spec may import the app's test/ folder: stand-ins live with the tests.",
+      },
+    ],
+  }),
+  ...relativeImportBlocks({
+    roots: ['apps/*/test'],
+    climb: 2,
+    allowed: '\\.\\./test/support/',
+    message: `${LEAVES_PACKAGE} Shared helpers are in test/support/.`,
+  }),
+  ...relativeImportBlocks({
+    roots: ['harness', 'bench'],
+    climb: 1,
+    message: 'A relative import may not leave its folder: use @aware/harness or a lib alias.',
+  }),
+  ...relativeImportBlocks({
+    roots: ['scripts'],
+    climb: 1,
+    allowed: 'apps/[^/]+/src/app\\.module$',
+    message:
+      'A script imports libs and the harness through their @aware aliases, and an app only through its src/app.module.',
+  }),
+];
+
+/**
+ * Cross-service tests import libs and the harness through their aliases, start an app by its
+ * root module, and may import a script's module to check what the script does; bench/ is not
+ * theirs to import.
+ */
 const crossServiceTestBoundaries = {
   files: ['test/**/*.ts'],
   rules: {
@@ -89,12 +195,16 @@ const crossServiceTestBoundaries = {
       {
         patterns: [
           {
-            regex: '^(\\.\\./)+libs/',
-            message: 'Import a lib through its @aware alias.',
+            regex: '^(\\.\\./)+(libs|harness)(/|$)',
+            message: 'Import a lib or the harness through its @aware alias.',
           },
           {
             regex: '^(\\.\\./)+apps/(?![^/]+/src/app\\.module$)',
             message: 'Start an app through its src/app.module (or its build), not its internals.',
+          },
+          {
+            regex: '^(\\.\\./)+bench(/|$)',
+            message: 'Tests do not import the bench; shared process helpers are in @aware/harness.',
           },
         ],
       },
@@ -147,6 +257,9 @@ export default tseslint.config(
     },
   },
   ...libAliasBoundaries,
+  appAliasBoundaries,
+  harnessAliasBoundaries,
+  benchAliasBoundaries,
   ...relativeImportBoundaries,
   crossServiceTestBoundaries,
 );

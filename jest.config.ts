@@ -10,11 +10,12 @@ const base: ProjectConfig = {
     // The Swagger CLI plugin runs here too, so documents built in tests match `nest build`.
     '^.+\\.ts$': [
       'ts-jest',
-      { astTransformers: { before: ['<rootDir>/test/support/swagger-plugin-transformer.js'] } },
+      { astTransformers: { before: ['<rootDir>/harness/swagger-plugin-transformer.js'] } },
     ],
   },
   moduleNameMapper: {
     '^@aware/(common|contracts|database|events|users)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@aware/harness$': '<rootDir>/harness',
   },
 };
 

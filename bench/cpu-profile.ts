@@ -19,13 +19,13 @@ interface CpuProfile {
   samples?: number[];
 }
 
-export interface CpuShare {
+interface CpuShare {
   name: string;
   ms: number;
   share: number;
 }
 
-export interface ServiceCpu {
+interface ServiceCpu {
   service: string;
   /** Wall time the profile covers. */
   profiledMs: number;

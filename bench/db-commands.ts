@@ -14,7 +14,7 @@ const DB_COUNTERS = ['db_commands_total', 'db_command_seconds_total', 'db_stats_
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 /** The samples of the `names` counters in one /metrics text (all labelled). */
-export function parseCounters(
+function parseCounters(
   text: string,
   source: string,
   names: readonly string[] = DB_COUNTERS,
@@ -50,7 +50,7 @@ export async function scrape(
   return merged;
 }
 
-export interface CommandCount {
+interface CommandCount {
   command: string;
   collection: string;
   count: number;

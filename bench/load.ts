@@ -2,7 +2,7 @@
 import autocannon from 'autocannon';
 import { cpuPerRequest, readCpu, type ProcessGroups } from './process-cpu';
 
-export const CONNECTIONS = 16;
+const CONNECTIONS = 16;
 
 export interface LoadRequest {
   method: 'GET' | 'POST' | 'PUT';

@@ -12,7 +12,7 @@ const MS_PER_TICK = 10;
 export type ProcessGroups = Record<string, () => number[]>;
 
 /** CPU milliseconds used so far, per group. */
-export type CpuReading = Record<string, number>;
+type CpuReading = Record<string, number>;
 
 /** User + system CPU of a process (all its threads) in ms; 0 once it is gone. */
 export function cpuTimeMs(pid: number): number {

@@ -49,7 +49,7 @@ export interface FanOutRow {
   floorSeconds: number;
 }
 
-export interface Target {
+interface Target {
   what: string;
   met: boolean;
   detail: string;
@@ -75,18 +75,18 @@ export interface BenchResult {
   targets: Target[];
 }
 
-export const WRITE_RATIO_TARGET = 0.25;
-export const USER_WRITE_COMMANDS_TARGET = 3;
+const WRITE_RATIO_TARGET = 0.25;
+const USER_WRITE_COMMANDS_TARGET = 3;
 /** Sync lag p99 bound at each offered PUT rate. */
-export const LAG_TARGETS = [
+const LAG_TARGETS = [
   { perSecond: 20, p99Ms: 100 },
   { perSecond: 100, p99Ms: 250 },
 ];
 /** The order listing: share of the floor's rate and its p99. */
-export const LISTING_TARGET = { operation: 'GET /orders?status', ratio: 0.5, p99Ms: 100 };
-export const FAN_OUT_TARGET = { orders: 10_000, seconds: 2 };
+const LISTING_TARGET = { operation: 'GET /orders?status', ratio: 0.5, p99Ms: 100 };
+const FAN_OUT_TARGET = { orders: 10_000, seconds: 2 };
 
-export function ratio(operation: OperationResult): number {
+function ratio(operation: OperationResult): number {
   return operation.floor.rate > 0 ? operation.service.rate / operation.floor.rate : Number.NaN;
 }
 

@@ -8,19 +8,30 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureRabbit, log, withDatabase } from '../scripts/infra';
-import { startDocumentDb } from '../scripts/infra/documentdb';
-import { startFerretDb, type FerretDbBackend } from '../scripts/infra/ferretdb';
-import type { MongoHandle } from '../scripts/infra/mongo';
-import { freePort, runCommand, sleep, terminate } from '../scripts/infra/util';
-import { deleteTopology } from '../test/support/broker';
-import { newestSourceMtime, ServiceProcess, type AppName } from '../test/support/service-process';
+import {
+  deleteTopology,
+  ensureRabbit,
+  freePort,
+  LIFELINE,
+  log,
+  newestSourceMtime,
+  runCommand,
+  ServiceProcess,
+  sleep,
+  startDocumentDb,
+  startFerretDb,
+  terminate,
+  withDatabase,
+  type AppName,
+  type FerretDbBackend,
+  type MongoHandle,
+} from '@aware/harness';
 import { pidsNamed, processTree, type ProcessGroups } from './process-cpu';
 
 const ROOT = join(__dirname, '..');
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
 const APPS: AppName[] = ['user-v1', 'user-v2', 'order'];
-export const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
+const POSTGRESQL_SERVER = 'postgres://127.0.0.1:5432';
 
 /** The engine: DocumentDB (FerretDB 2.5), or FerretDB 1.24 on SQLite or PostgreSQL. */
 export type BackendName = 'documentdb' | 'sqlite' | 'postgresql';
@@ -59,7 +70,7 @@ function sharedProcesses(backend: BackendName): ProcessGroups {
 }
 
 /** Rebuilds each app whose bundle is missing or older than its sources. */
-export function buildIfNeeded(): void {
+function buildIfNeeded(): void {
   const libs = newestSourceMtime(join(ROOT, 'libs'));
   for (const app of APPS) {
     const bundle = join(ROOT, 'dist', 'apps', app, 'main.js');
@@ -119,7 +130,7 @@ async function startFloor(mongoUri: string): Promise<{ url: string; process: Chi
     [
       // The services' lifeline: the floor dies with the bench however the bench ends.
       '--require',
-      join(ROOT, 'test', 'support', 'lifeline.js'),
+      LIFELINE,
       '--require',
       'ts-node/register/transpile-only',
       join(__dirname, 'floor-server.ts'),
@@ -144,7 +155,7 @@ async function startFloor(mongoUri: string): Promise<{ url: string; process: Chi
   throw new Error('the floor server did not start');
 }
 
-export interface StartOptions {
+interface StartOptions {
   backend: BackendName;
   /** Services already running, with their orders/users databases (no processes started). */
   external?: { userUrl: string; orderUrl: string; usersDbUri: string; ordersDbUri: string };
@@ -174,8 +185,6 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
   // Signals end the run through exit handlers, which stop FerretDB and the child processes.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => process.exit(130));
-  // deleteTopology (shared with the tests) reads the broker from the environment.
-  process.env.AMQP_URL = amqpUrl;
   buildIfNeeded();
   const engine = await startEngine(options.backend, runId);
   const prefix = `bench-${runId}`;
@@ -210,7 +219,7 @@ export async function startTarget(options: StartOptions): Promise<BenchTarget> {
   const stop = async (): Promise<void> => {
     await Promise.allSettled(all.map((service) => service.stop()));
     if (floor) await terminate(floor.process);
-    await deleteTopology(prefix).catch((error: unknown) =>
+    await deleteTopology(prefix, amqpUrl).catch((error: unknown) =>
       log(`could not delete topology ${prefix}: ${String(error)}`),
     );
     await engine.stop();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, type Collection, type Document, type WriteError } from 'mongodb';
-import { log } from '../scripts/infra';
+import { log } from '@aware/harness';
 import { scrape, type CounterSnapshot } from './db-commands';
 import type { SentPut } from './load';
 
@@ -23,7 +23,7 @@ export interface LagSummary {
   maxMs: number;
 }
 
-export function percentile(sorted: readonly number[], fraction: number): number {
+function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
@@ -150,11 +150,7 @@ export const BENCH_ADDRESS = {
 };
 
 /** An order document as the order service stores it. */
-export function orderDocument(
-  userId: string | undefined,
-  userVersion: number,
-  createdAt: Date,
-): Document {
+function orderDocument(userId: string | undefined, userVersion: number, createdAt: Date): Document {
   return {
     orderId: randomUUID(),
     ...(userId !== undefined && { userId }),

@@ -9,29 +9,27 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { loadEnvFile } from '@aware/common';
 import {
   DEFAULT_AMQP_URL,
+  describeFailure,
   ENGINES,
   ensureMongo,
+  errorMessage,
+  exitCodeOf,
   InfraError,
+  isPortFree,
   log,
   maskCredentials,
   probeRabbit,
   rabbitHelp,
+  signalProcess,
   takeEngineOption,
+  terminate,
   withDatabase,
   type EngineName,
   type MongoHandle,
-} from './infra';
-import {
-  describeFailure,
-  errorMessage,
-  exitCodeOf,
-  isPortFree,
-  signalProcess,
-  terminate,
-} from './infra/util';
-import { loadEnvFile } from '../libs/common/src/config/env-file';
+} from '@aware/harness';
 
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');
 const OPS_CLI = join(__dirname, '..', 'dist', 'apps', 'ops', 'main.js');

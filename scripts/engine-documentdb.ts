@@ -6,11 +6,17 @@
  */
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
-import { ensureDocumentDbEngine, engineCacheDir, startDocumentDb } from './infra/documentdb';
-import type { MongoHandle } from './infra/mongo';
-import { checkQueryPlans } from './infra/query-plans';
-import { InfraError, log, withDatabase } from './infra';
-import { describeFailure } from './infra/util';
+import {
+  describeFailure,
+  engineCacheDir,
+  ensureDocumentDbEngine,
+  InfraError,
+  log,
+  startDocumentDb,
+  withDatabase,
+  type MongoHandle,
+} from '@aware/harness';
+import { checkQueryPlans } from './query-plans';
 
 let engine: MongoHandle | undefined;
 

@@ -2,7 +2,7 @@
 // so documents written from scripts carry the same DTO metadata.
 const { join } = require('node:path');
 const tsNode = require('ts-node');
-const transformer = require('../test/support/swagger-plugin-transformer');
+const transformer = require('../harness/swagger-plugin-transformer');
 
 tsNode.register({
   project: join(__dirname, '..', 'tsconfig.json'),

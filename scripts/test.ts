@@ -3,8 +3,15 @@
  * and the e2e project) against them, and stops whatever it started.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { ensureMongo, ensureRabbit, takeEngineOption, type MongoHandle } from './infra';
-import { describeFailure, exitCodeOf, signalExitCode } from './infra/util';
+import {
+  describeFailure,
+  ensureMongo,
+  ensureRabbit,
+  exitCodeOf,
+  signalExitCode,
+  takeEngineOption,
+  type MongoHandle,
+} from '@aware/harness';
 
 const JEST = require.resolve('jest/bin/jest');
 const NEST = require.resolve('@nestjs/cli/bin/nest.js');

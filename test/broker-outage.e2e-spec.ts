@@ -7,7 +7,7 @@ import { ITEMS, type OrderBody, type UserBody } from './support/aware-client';
 import { startFaultStack } from './support/fault-stack';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { eventually, expectStatus, http } from './support/http';
-import type { ServiceProcess } from './support/service-process';
+import type { ServiceProcess } from '@aware/harness';
 import { UpdateStream, waitForConvergence } from './support/update-stream';
 
 interface ReadinessBody {

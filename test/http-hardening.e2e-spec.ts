@@ -5,11 +5,10 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LINGER_MAX_BYTES, LINGER_MAX_MS, REQUEST_TIMEOUT_MS } from '@aware/common';
-import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
+import { deleteTopology, ServiceProcess, throwawayTopologyPrefix } from '@aware/harness';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { http, type Json } from './support/http';
 import { requiredEnv, throwawayMongoUri } from './support/infra';
-import { ServiceProcess } from './support/service-process';
 
 jest.setTimeout(120_000);
 

@@ -12,7 +12,7 @@ import { userEventsTopology } from '@aware/events';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { http, type HttpResult, type Json } from './support/http';
 import { engineHasAtomicConditionalUpdates } from './support/infra';
-import { ServiceProcess } from './support/service-process';
+import { ServiceProcess } from '@aware/harness';
 import { ServiceStack, withServiceOutput } from './support/service-stack';
 import { readinessBecomes } from './support/update-stream';
 

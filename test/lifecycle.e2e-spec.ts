@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import mongoose from 'mongoose';
-import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
+import { assertBundle, deleteTopology, freePort, throwawayTopologyPrefix } from '@aware/harness';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { requiredEnv, throwawayMongoUri } from './support/infra';
-import { assertBundle, freePort } from './support/service-process';
 
 /** The built service as an operator runs it (docs/operations.md). */
 describe('service process lifecycle (docs/operations.md)', () => {

@@ -38,11 +38,6 @@ const CASES: Record<string, Case> = {
     source: "import '@aware/users';\n",
     refusedBy: ALIAS_RULE,
   },
-  'gateway importing contracts': {
-    filePath: 'libs/gateway/src/rollout.ts',
-    source: "import '@aware/contracts';\n",
-    refusedBy: ALIAS_RULE,
-  },
   'events reaching into users by a relative path': {
     filePath: 'libs/events/src/outbox-relay.ts',
     source: "import '../../users/src/users.service';\n",
@@ -58,6 +53,11 @@ const CASES: Record<string, Case> = {
     source: "import '../../../user-v1/src/app.module';\n",
     refusedBy: RELATIVE_RULE,
   },
+  'the rollout CLI importing the ops CLI': {
+    filePath: 'apps/rollout/src/rollout-cli.ts',
+    source: "import '../../ops/src/ops-command';\n",
+    refusedBy: RELATIVE_RULE,
+  },
   'an app test importing another app': {
     filePath: 'apps/order/test/create-order.e2e-spec.ts',
     source: "import '../../user-v1/src/app.module';\n",
@@ -71,6 +71,71 @@ const CASES: Record<string, Case> = {
   'a cross-service test importing app internals': {
     filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/order/src/orders/orders.service';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'an app importing the harness': {
+    filePath: 'apps/order/src/orders/orders.service.ts',
+    source: "import { ServiceProcess } from '@aware/harness';\nexport { ServiceProcess };\n",
+    refusedBy: ALIAS_RULE,
+  },
+  "an app's code importing its test stand-ins": {
+    filePath: 'apps/rollout/src/rollout-cli.ts',
+    source: "import '../test/gateway-stand-in';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'the harness importing itself through its alias': {
+    filePath: 'harness/service-process.ts',
+    source: "import '@aware/harness';\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'the harness reaching into the test support': {
+    filePath: 'harness/broker-topology.ts',
+    source: "import '../test/support/infra';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'the bench importing the test support': {
+    filePath: 'bench/stack.ts',
+    source: "import '../test/support/fixtures';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'the bench importing a script': {
+    filePath: 'bench/run.ts',
+    source: "import '../scripts/query-plans';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'the bench importing a lib': {
+    filePath: 'bench/run.ts',
+    source: "import '@aware/database';\n",
+    refusedBy: ALIAS_RULE,
+  },
+  'a script reaching into a lib by its path': {
+    filePath: 'scripts/dev.ts',
+    source: "import '../libs/common/src/config/env-file';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a script importing app internals': {
+    filePath: 'scripts/openapi-documents.ts',
+    source: "import '../apps/order/src/orders/orders.module';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a script importing the test support': {
+    filePath: 'scripts/test.ts',
+    source: "import '../test/support/infra';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a cross-service test importing the harness by its path': {
+    filePath: 'test/lifecycle.e2e-spec.ts',
+    source: "import '../harness/service-process';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'a cross-service test importing the bench': {
+    filePath: 'test/lifecycle.e2e-spec.ts',
+    source: "import '../bench/report';\n",
+    refusedBy: RELATIVE_RULE,
+  },
+  'an app test importing the harness by its path': {
+    filePath: 'apps/ops/test/ops-test-support.ts',
+    source: "import '../../../harness';\n",
     refusedBy: RELATIVE_RULE,
   },
   'common importing contracts': {
@@ -107,6 +172,37 @@ const CASES: Record<string, Case> = {
   'a cross-service test starting an app by its root module': {
     filePath: 'test/create-user.e2e-spec.ts',
     source: "import '../apps/user-v1/src/app.module';\nimport './support/fixtures';\n",
+    refusedBy: null,
+  },
+  "a spec importing its app's test stand-ins": {
+    filePath: 'apps/rollout/src/rollout.spec.ts',
+    source: "import '../test/gateway-stand-in';\nimport './rollout-cli';\n",
+    refusedBy: null,
+  },
+  'the harness importing a lib': {
+    filePath: 'harness/broker-topology.ts',
+    source: "import '@aware/events';\nimport './util';\n",
+    refusedBy: null,
+  },
+  'the bench importing the harness and its own files': {
+    filePath: 'bench/stack.ts',
+    source: "import '@aware/harness';\nimport './process-cpu';\n",
+    refusedBy: null,
+  },
+  "a script importing libs, the harness and an app's root module": {
+    filePath: 'scripts/openapi-documents.ts',
+    source: [
+      "import '@aware/common';",
+      "import '@aware/harness';",
+      "import '../apps/order/src/app.module';",
+      "import './query-plans';",
+      '',
+    ].join('\n'),
+    refusedBy: null,
+  },
+  "a cross-service test importing the harness and a script's module": {
+    filePath: 'test/openapi.e2e-spec.ts',
+    source: "import '@aware/harness';\nimport '../scripts/openapi-documents';\n",
     refusedBy: null,
   },
 };

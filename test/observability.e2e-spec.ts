@@ -7,7 +7,7 @@ import { createOrderForKnownUser, createUser } from './support/aware-client';
 import { anAddress } from './support/fixtures';
 import { eventually, http } from './support/http';
 import { ServiceStack, withServiceOutput } from './support/service-stack';
-import type { ServiceProcess } from './support/service-process';
+import type { ServiceProcess } from '@aware/harness';
 
 jest.setTimeout(120_000);
 

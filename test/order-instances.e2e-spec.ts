@@ -8,12 +8,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
-import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
+import {
+  deleteTopology,
+  ServiceProcess,
+  throwawayTopologyPrefix,
+  withOutputOf,
+} from '@aware/harness';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { http, type Json } from './support/http';
 import { engineHasAtomicConditionalUpdates, requiredEnv, throwawayMongoUri } from './support/infra';
 import { RawBroker, userEvent } from './support/raw-broker';
-import { ServiceProcess, withOutputOf } from './support/service-process';
 
 jest.setTimeout(180_000);
 

@@ -12,12 +12,16 @@ import {
   userEventsTopology,
   type UserEventsTopology,
 } from '@aware/events';
-import { deleteTopology, throwawayTopologyPrefix } from './support/broker';
+import {
+  deleteTopology,
+  ServiceProcess,
+  throwawayTopologyPrefix,
+  withOutputOf,
+} from '@aware/harness';
 import { anAddress, uniqueEmail } from './support/fixtures';
 import { eventually, expectStatus, http } from './support/http';
 import { dropDatabases, requiredEnv, throwawayMongoUri } from './support/infra';
 import { RawBroker, userEvent } from './support/raw-broker';
-import { ServiceProcess, withOutputOf } from './support/service-process';
 
 jest.setTimeout(180_000);
 

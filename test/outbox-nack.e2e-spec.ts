@@ -8,10 +8,9 @@ import { createConnection, type Connection, type Model } from 'mongoose';
 import { userEventsTopology } from '@aware/events';
 import { User, UserSchema, type UserRecord } from '@aware/database';
 import { createUser } from './support/aware-client';
-import { throwawayTopologyPrefix } from './support/broker';
+import { ServiceProcess, throwawayTopologyPrefix, withOutputOf } from '@aware/harness';
 import { eventually } from './support/http';
 import { dropDatabases, requiredEnv, throwawayMongoUri } from './support/infra';
-import { ServiceProcess, withOutputOf } from './support/service-process';
 
 jest.setTimeout(120_000);
 

@@ -4,7 +4,7 @@ import { createOrderForKnownUser, createUser, getOrder, updateUser } from './sup
 import { uniqueEmail } from './support/fixtures';
 import { eventually } from './support/http';
 import { dropDatabases, requiredEnv, throwawayMongoUri } from './support/infra';
-import { ServiceProcess, withOutputOf, type AppName } from './support/service-process';
+import { ServiceProcess, withOutputOf, type AppName } from '@aware/harness';
 import { IsolatedDefinitions } from './support/rabbitmq-definitions';
 
 /**

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { createUser, createOrderForKnownUser } from './support/aware-client';
 import { anAddress } from './support/fixtures';
 import { eventually, http } from './support/http';
-import { freePort } from './support/service-process';
+import { freePort } from '@aware/harness';
 import { ServiceStack, withServiceOutput } from './support/service-stack';
 
 jest.setTimeout(120_000);

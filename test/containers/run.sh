@@ -119,10 +119,10 @@ fi
 if ! image_present mongo:7.0.19; then
   ferretdb=".cache/ferretdb/bin/ferretdb"
   if [ ! -x "$ferretdb" ]; then
-    # The test harness builds FerretDB (scripts/infra/ferretdb.ts); starting and stopping one
+    # The test harness builds FerretDB (harness/ferretdb.ts); starting and stopping one
     # embedded server leaves the binary in its cache.
     npx ts-node --transpile-only -e \
-      "require('./scripts/infra/ferretdb').startFerretDb('the mongo:7 stand-in').then((db) => db.stop())"
+      "require('./harness/ferretdb').startFerretDb('the mongo:7 stand-in').then((db) => db.stop())"
   fi
   rm -rf "$standin_context" && mkdir -p "$standin_context"
   cp "$ferretdb" "$standin_context/ferretdb"

@@ -2,10 +2,11 @@
  * Checks of the rendered Helm charts (deploy/helm), each answering the problems it finds, so a
  * test can show both that the chart passes and that a broken variant of it does not.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { K8sObject } from './helm';
 import { REPO } from './helm';
+import { publicOperations, UNROUTED_REQUESTS } from './public-api';
 
 type Labels = Record<string, string>;
 
@@ -30,7 +31,7 @@ interface RouteRule {
   filters?: { type: string; urlRewrite?: { path?: { replacePrefixMatch?: string } } }[];
 }
 
-export interface RoutedRequest {
+interface RoutedRequest {
   route: string;
   rule: RouteRule;
   backends: BackendRef[];
@@ -79,7 +80,7 @@ function requestMatches(
  * The rule a request reaches, or undefined. Among matching rules the one matching on more
  * headers wins, as in the Gateway API's precedence.
  */
-export function routeFor(
+function routeFor(
   objects: K8sObject[],
   method: string,
   path: string,
@@ -98,50 +99,6 @@ export function routeFor(
   return best?.routed;
 }
 
-export interface Operation {
-  service: 'user-v1' | 'user-v2' | 'order';
-  method: string;
-  path: string;
-}
-
-/** Probes and scrapes stay inside the cluster. */
-export const INTERNAL_PATHS = ['/health', '/health/ready', '/metrics'];
-
-/** Every operation of docs/openapi/*.json, with a sample id in each path parameter. */
-export function documentedOperations(): Operation[] {
-  const dir = join(REPO, 'docs/openapi');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .flatMap((file) => {
-      const document = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-        paths: Record<string, Record<string, unknown>>;
-      };
-      return Object.entries(document.paths).flatMap(([template, operations]) =>
-        Object.keys(operations).map((method) => ({
-          service: file.replace(/\.json$/, '') as Operation['service'],
-          method: method.toUpperCase(),
-          path: template.replace(/\{[^}]+\}/g, 'sample_id-1'),
-        })),
-      );
-    });
-}
-
-/** Requests no rule may route: probes, metrics, methods and paths the API does not have. */
-export const UNROUTED_REQUESTS: [string, string][] = [
-  ['GET', '/metrics'],
-  ['GET', '/health'],
-  ['GET', '/health/ready'],
-  ['GET', '/users/u1/metrics'],
-  ['DELETE', '/users/u1'],
-  ['GET', '/users'],
-  ['PATCH', '/orders/o1'],
-  ['GET', '/orders/o1/status'],
-  ['GET', '/docs'],
-  ['GET', '/docs/json'],
-  ['POST', '/docs/user-v1'],
-  ['GET', '/'],
-];
-
 const serviceOf = (backend: string, release: string): string =>
   backend.slice(release.length + 1).replace(/^order-api$/, 'order');
 
@@ -152,7 +109,7 @@ const serviceOf = (backend: string, release: string): string =>
  */
 export function routeCoverageProblems(objects: K8sObject[], release: string): string[] {
   const problems: string[] = [];
-  const operations = documentedOperations().filter(({ path }) => !INTERNAL_PATHS.includes(path));
+  const operations = publicOperations();
   for (const { service, method, path } of operations) {
     const routed = routeFor(objects, method, path);
     const reached = (routed?.backends ?? []).map((backend) => serviceOf(backend.name, release));
@@ -204,9 +161,7 @@ export function splitProblems(objects: K8sObject[], release: string, p: number):
  */
 export function pinningProblems(objects: K8sObject[], release: string): string[] {
   const problems: string[] = [];
-  const operations = documentedOperations().filter(
-    ({ service, path }) => service !== 'order' && !INTERNAL_PATHS.includes(path),
-  );
+  const operations = publicOperations().filter(({ service }) => service !== 'order');
   for (const { method, path } of operations) {
     const routed = routeFor(objects, method, path);
     const reached = (routed?.backends ?? []).map((backend) => serviceOf(backend.name, release));

@@ -23,16 +23,16 @@ import {
 } from './update-stream';
 
 /** How long orders get to converge after a fault before the stale ones count as lost. */
-export const CONVERGE_TIMEOUT_MS = 45_000;
+const CONVERGE_TIMEOUT_MS = 45_000;
 
 /** The seeded orders after a fault: how many converged, were lost, were dead-lettered. */
-export interface SettledOrders {
+interface SettledOrders {
   convergence: Convergence;
   lost: number;
   dlqDelta: number;
 }
 
-export interface FaultStack {
+interface FaultStack {
   services(): ServiceStack;
   broker(): RawBroker;
   /** Users the streams update; each has 2 under-process, 1 shipping and 1 delivered order. */

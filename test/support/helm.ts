@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 export const REPO = resolve(__dirname, '..', '..');
 export const CHARTS = join(REPO, 'deploy/helm');
 /** The CRDs of the engines the charts use, at the releases they are written for. */
-export const CRDS = join(CHARTS, 'crds');
+const CRDS = join(CHARTS, 'crds');
 /** The Kubernetes version whose built-in schemas kubectl-validate checks native objects with. */
 const KUBERNETES_VERSION = '1.30';
 const TOOLS_DIR = process.env.AWARE_TOOLS_DIR || join(homedir(), '.cache/aware-tools');
@@ -20,7 +20,7 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-export interface RunResult {
+interface RunResult {
   status: number;
   stdout: string;
   stderr: string;

@@ -9,7 +9,7 @@ export interface HttpResult<T = unknown> {
   text: string;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   /** Sent as is when a string (malformed JSON, huge bodies), else JSON-encoded. */
   body?: unknown;
   headers?: Record<string, string>;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { connect } from 'amqplib';
 
 /** The broker definitions docker compose loads: users, permissions and topology. */
-export const DEFINITIONS_FILE = resolve(__dirname, '../../docker/rabbitmq/definitions.json');
+const DEFINITIONS_FILE = resolve(__dirname, '../../docker/rabbitmq/definitions.json');
 
 interface Definitions {
   vhosts: { name: string }[];

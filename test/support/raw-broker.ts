@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Address } from '@aware/contracts';
 import { userEventsTopology, type UserEventsTopology } from '@aware/events';
 
-export interface HandMadeEvent {
+interface HandMadeEvent {
   eventId: string;
   type: 'user.created' | 'user.updated';
   schemaVersion: 1;

@@ -1,6 +1,10 @@
-import { deleteTopology, throwawayTopologyPrefix } from './broker';
+import {
+  deleteTopology,
+  ServiceProcess,
+  throwawayTopologyPrefix,
+  withOutputOf,
+} from '@aware/harness';
 import { dropDatabases, requiredEnv, throwawayMongoUri } from './infra';
-import { ServiceProcess, withOutputOf } from './service-process';
 import { TcpProxy, targetOf } from './tcp-proxy';
 
 export interface ServiceStackOptions {

@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-export interface ProxyTarget {
+interface ProxyTarget {
   host: string;
   port: number;
 }

@@ -9,7 +9,7 @@ import {
   type RootModuleFactory,
   type ServiceIdentity,
 } from '@aware/common';
-import { deleteTopology, throwawayTopologyPrefix } from './broker';
+import { deleteTopology, throwawayTopologyPrefix } from '@aware/harness';
 import { requiredEnv, throwawayMongoUri } from './infra';
 
 export interface TestApp {

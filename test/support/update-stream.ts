@@ -13,7 +13,7 @@ export interface StreamStats {
   lastVersion: Map<string, number>;
 }
 
-export interface StreamOptions {
+interface StreamOptions {
   /** Base URLs the PUTs alternate between (user-v1, user-v2). */
   targets: string[];
   users: UserBody[];

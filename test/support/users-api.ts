@@ -6,7 +6,7 @@ import { anAddress, uniqueEmail } from './fixtures';
 import type { Json } from './http';
 import { startTestApp, type TestApp } from './test-app';
 
-export interface UserService {
+interface UserService {
   identity: ServiceIdentity;
   rootModule: RootModuleFactory;
 }
@@ -18,7 +18,7 @@ export const USER_SERVICES: UserService[] = [
 ];
 
 /** A user service running in-process for one test file, and requests bound to it. */
-export interface UsersApi {
+interface UsersApi {
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** A JSON request; a string payload is sent as is (malformed JSON, raw bodies). */
   send(

@@ -7,7 +7,7 @@ import {
 } from 'amqplib';
 
 /** routed: the broker confirmed it into at least one queue; unroutable: no queue took it. */
-export type PublishOutcome = 'routed' | 'unroutable';
+type PublishOutcome = 'routed' | 'unroutable';
 
 /**
  * One broker connection with one confirm channel, for commands that move or publish messages

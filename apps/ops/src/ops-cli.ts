@@ -3,7 +3,7 @@ import { dbSeedCommand } from './commands/db-seed.command';
 import { dbSetupCommand } from './commands/db-setup.command';
 import { dlqReplayCommand } from './commands/dlq-replay.command';
 import { driftAuditCommand } from './commands/drift-audit.command';
-import { ExitCode, UsageError, type OpsCommand, type OpsOutput } from './ops-command';
+import { OpsExit, UsageError, type OpsCommand, type OpsOutput } from './ops-command';
 import { loadOpsConfig, type OpsConfig } from './ops-config';
 
 const COMMANDS: readonly OpsCommand[] = [
@@ -15,12 +15,12 @@ const COMMANDS: readonly OpsCommand[] = [
 
 const HELP = new Set(['help', '--help', '-h']);
 
-export const PROCESS_OUTPUT: OpsOutput = {
+const PROCESS_OUTPUT: OpsOutput = {
   log: (line) => process.stdout.write(`${line}\n`),
   warn: (line) => process.stderr.write(`${line}\n`),
 };
 
-export function usage(): string {
+function usage(): string {
   const invocations = COMMANDS.map((command) =>
     `${command.name} ${command.synopsis}`.trim().padEnd(26),
   );
@@ -36,10 +36,10 @@ export function usage(): string {
   ].join('\n');
 }
 
-function usageError(output: OpsOutput, problem: string): ExitCode {
+function usageError(output: OpsOutput, problem: string): OpsExit {
   output.warn(`ops: ${problem}`);
   output.warn(usage());
-  return ExitCode.usage;
+  return OpsExit.Usage;
 }
 
 /**
@@ -50,12 +50,12 @@ export async function runOpsCommand(
   argv: readonly string[],
   env: Record<string, string | undefined>,
   output: OpsOutput = PROCESS_OUTPUT,
-): Promise<ExitCode> {
+): Promise<OpsExit> {
   const [name, ...args] = argv;
   if (name === undefined) return usageError(output, 'no command given');
   if (HELP.has(name)) {
     output.log(usage());
-    return ExitCode.ok;
+    return OpsExit.Done;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) return usageError(output, `unknown command '${name}'`);
@@ -69,7 +69,7 @@ export async function runOpsCommand(
     if (error instanceof UsageError) return usageError(output, `${name}: ${error.message}`);
     if (error instanceof ConfigError) {
       output.warn(`ops: ${error.message}`);
-      return ExitCode.failed;
+      return OpsExit.Failed;
     }
     throw error;
   }
@@ -78,6 +78,6 @@ export async function runOpsCommand(
     return await run({ config, output });
   } catch (error) {
     output.warn(`ops: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return ExitCode.failed;
+    return OpsExit.Failed;
   }
 }

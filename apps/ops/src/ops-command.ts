@@ -2,14 +2,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { OpsConfig } from './ops-config';
 
 /** Exit codes of `node dist/apps/ops/main.js`; scripts depend on them (docs/operations.md). */
-export const ExitCode = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
+export const OpsExit = {
+  Done: 0,
+  Failed: 1,
+  Usage: 2,
   /** drift:audit found drift and did not repair it. */
-  driftFound: 3,
+  DriftFound: 3,
 } as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export type OpsExit = (typeof OpsExit)[keyof typeof OpsExit];
 
 /** Where a command reports: lines for people and scripts, results on `log`, problems on `warn`. */
 export interface OpsOutput {
@@ -28,7 +28,7 @@ export interface OpsCommand {
   synopsis: string;
   description: string;
   /** Parses the command's flags (throws UsageError) and returns the run they configure. */
-  parse(args: string[]): (context: OpsContext) => Promise<ExitCode>;
+  parse(args: string[]): (context: OpsContext) => Promise<OpsExit>;
 }
 
 /** A command line that names no command, or flags the command does not take. */

@@ -13,13 +13,13 @@ import {
   userEventsTopology,
   type UserEventsTopology,
 } from '@aware/events';
-import { deleteTopology, throwawayTopologyPrefix } from '../../../test/support/broker';
+import { deleteTopology, throwawayTopologyPrefix } from '@aware/harness';
 import { requiredEnv, throwawayMongoUri } from '../../../test/support/infra';
-import type { ExitCode, OpsOutput } from '../src/ops-command';
+import type { OpsExit, OpsOutput } from '../src/ops-command';
 import { runOpsCommand } from '../src/ops-cli';
 
-export interface OpsRun {
-  code: ExitCode;
+interface OpsRun {
+  code: OpsExit;
   stdout: string[];
   stderr: string[];
 }

@@ -28,7 +28,7 @@ export const ORDER: ServiceIdentity = {
  * has no HTTP API, only health and metrics for the orchestrator.
  */
 @Module({})
-export class OrderServiceRootModule {
+class OrderServiceRootModule {
   static register(config: AppConfig): DynamicModule {
     const servesApi = config.orderRole !== 'consumer';
     const consumes = config.orderRole !== 'api';

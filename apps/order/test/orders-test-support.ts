@@ -27,7 +27,7 @@ const ORDER_KEYS = [
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-export interface OrderBody {
+interface OrderBody {
   items?: unknown;
   userId?: unknown;
   userEmails?: unknown;
@@ -79,7 +79,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The order service running in-process for one test file, and requests bound to it. */
-export interface OrdersApi {
+interface OrdersApi {
   app(): NestFastifyApplication;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   post(payload: unknown, url?: string): Promise<LightMyRequestResponse>;

@@ -3,7 +3,6 @@ export * from './fields/field-rules';
 export * from './fields/rule-decorators';
 export * from './values/address';
 export * from './values/address.dto';
-export * from './values/email';
 export * from './values/resource-id';
 export * from './users/dto/create-user.dto';
 export * from './users/dto/update-user.dto';

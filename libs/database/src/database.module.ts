@@ -5,7 +5,7 @@ import { DbCommandMonitor } from './db-command-monitor';
 import { MongoMonitorWatchdog } from './mongo-monitor-watchdog';
 
 /** Longest any single database operation may take, unless it says otherwise. */
-export const OPERATION_TIMEOUT_MS = 20_000;
+const OPERATION_TIMEOUT_MS = 20_000;
 /** The fan-out of one user change to all their orders may touch many documents. */
 export const FAN_OUT_TIMEOUT_MS = 300_000;
 

@@ -48,7 +48,7 @@ export interface ReceivedEvent {
   handle(): Promise<EventChanges>;
 }
 
-export class UnhandledEventError extends Error {
+class UnhandledEventError extends Error {
   constructor(readonly type: string) {
     super(`no handler for event type ${type}`);
     this.name = 'UnhandledEventError';

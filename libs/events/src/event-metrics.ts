@@ -30,7 +30,7 @@ export class EventMetrics {
 }
 
 /** How often the outbox gauges are read from the database. */
-export const OUTBOX_GAUGE_REFRESH_MS = 5_000;
+const OUTBOX_GAUGE_REFRESH_MS = 5_000;
 
 /**
  * Outbox backlog and age. Read from the database in the background, so a scrape costs no query

@@ -120,14 +120,14 @@ function rabbitModule(role: EventsRole): DynamicModule {
   });
 }
 
-export interface ProducerOptions {
+interface ProducerOptions {
   /** What the outbox store needs injected (the producer's database module). */
   imports?: ModuleMetadata['imports'];
   /** The producer's outbox, which the relay publishes from. */
   outbox: Type<OutboxStore>;
 }
 
-export interface ConsumerOptions {
+interface ConsumerOptions {
   /** The classes whose @HandlesEvent methods take the events; each is a provider of the app. */
   handlers: readonly Type<object>[];
 }

@@ -20,7 +20,7 @@ const SWEEP_CONCURRENCY = 8;
 const IDLE_SWEEP_EVERY = 10;
 
 /** published: nothing left pending; failed: kept in the outbox for a later run. */
-export type RelayOutcome = 'published' | 'failed';
+type RelayOutcome = 'published' | 'failed';
 
 interface KeyRun {
   done: Promise<RelayOutcome>;

@@ -5,7 +5,7 @@ import { EmailClaimsRepository, UsersRepository, type EmailClaimRecord } from '@
 import { EmailTakenProblem } from './user-problems';
 
 /** How long a claim protects an in-flight write before an unused claim may be taken over. */
-export const EMAIL_CLAIM_LEASE_MS = 30_000;
+const EMAIL_CLAIM_LEASE_MS = 30_000;
 
 /** Rounds of "read the current claim, insert the next generation" before giving up with 409. */
 const CLAIM_ATTEMPTS = 5;

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '@aware/common';
 
 /** Problem types only the user services answer with; the generic ones are in @aware/common. */
-export const UserProblemType = {
+const UserProblemType = {
   emailTaken: 'urn:aware:problem:email-taken',
 } as const;
 

@@ -1,5 +1,5 @@
 import { seedDatabases, type SeedCount } from '@aware/database';
-import { ExitCode, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
+import { OpsExit, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
 
 function seedLine(what: string, count: SeedCount): string {
@@ -24,7 +24,7 @@ export const dbSeedCommand: OpsCommand = {
     return ({ config, output }) =>
       withDatabases(config, async (databases) => {
         await seedAndReport(databases, output);
-        return ExitCode.ok;
+        return OpsExit.Done;
       });
   },
 };

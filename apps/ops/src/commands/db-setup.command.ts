@@ -6,7 +6,7 @@ import {
   type CollectionDefinition,
   type CollectionSetup,
 } from '@aware/database';
-import { ExitCode, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
+import { OpsExit, parseFlags, type OpsCommand, type OpsOutput } from '../ops-command';
 import { withDatabases } from '../ops-databases';
 import { seedAndReport } from './db-seed.command';
 
@@ -47,7 +47,7 @@ export const dbSetupCommand: OpsCommand = {
         const ordersValidated = await setUp(databases.orders, ORDERS_DATABASE_COLLECTIONS, output);
         if (!usersValidated || !ordersValidated) output.warn(VALIDATORS_UNSUPPORTED_WARNING);
         if (flags.seed) await seedAndReport(databases, output);
-        return ExitCode.ok;
+        return OpsExit.Done;
       });
   },
 };

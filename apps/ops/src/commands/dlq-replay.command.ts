@@ -2,7 +2,7 @@ import type { GetMessage, Options } from 'amqplib';
 import { userEventsTopology } from '@aware/events';
 import { ConfirmedChannel } from '../confirmed-channel';
 import {
-  ExitCode,
+  OpsExit,
   parseFlags,
   positiveIntegerFlag,
   type OpsCommand,
@@ -68,7 +68,7 @@ function replayOptions(message: GetMessage): Options.Publish {
 async function replayDeadLetters(
   { config, output }: OpsContext,
   limit: number | undefined,
-): Promise<ExitCode> {
+): Promise<OpsExit> {
   const topology = userEventsTopology(config.topologyPrefix);
   const broker = await ConfirmedChannel.open(config.amqpUrl);
   try {
@@ -108,7 +108,7 @@ async function replayDeadLetters(
         `${unroutable.length > 0 ? ` (${unroutable.length} unroutable)` : ''}; ` +
         `${remaining} remaining in ${topology.deadLetterQueue}`,
     );
-    return unroutable.length > 0 ? ExitCode.failed : ExitCode.ok;
+    return unroutable.length > 0 ? OpsExit.Failed : OpsExit.Done;
   } finally {
     // Anything taken but not acknowledged (a failed republish) goes back to the queue.
     await broker.close();

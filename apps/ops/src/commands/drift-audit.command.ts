@@ -4,7 +4,7 @@ import type { OrderRecord, UserRecord, UserState } from '@aware/database';
 import { eventMessageOptions, userEventsTopology } from '@aware/events';
 import { userSnapshotOf } from '@aware/users';
 import { ConfirmedChannel } from '../confirmed-channel';
-import { ExitCode, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
+import { OpsExit, parseFlags, type OpsCommand, type OpsContext } from '../ops-command';
 import { withDatabases, type OpsDatabases } from '../ops-databases';
 
 /** What a repair must undo before re-publishing: state that claims a version it does not hold. */
@@ -225,7 +225,7 @@ async function republish(users: readonly UserRecord[], { config }: OpsContext): 
   }
 }
 
-async function auditDrift(context: OpsContext, repair: boolean): Promise<ExitCode> {
+async function auditDrift(context: OpsContext, repair: boolean): Promise<OpsExit> {
   const { config, output } = context;
   const result = await withDatabases(config, (databases) => audit(databases, context));
   output.log(
@@ -237,16 +237,16 @@ async function auditDrift(context: OpsContext, repair: boolean): Promise<ExitCod
         ? `; ${result.orphanedOrders} orders name no user (${result.unknownUsers} unknown users)`
         : ''),
   );
-  if (result.driftedUsers.length === 0 && result.orphanedOrders === 0) return ExitCode.ok;
-  if (!repair) return ExitCode.driftFound;
+  if (result.driftedUsers.length === 0 && result.orphanedOrders === 0) return OpsExit.Done;
+  if (!repair) return OpsExit.DriftFound;
   await repairDrifted(result, context);
-  if (result.orphanedOrders === 0) return ExitCode.ok;
+  if (result.orphanedOrders === 0) return OpsExit.Done;
   // No event can carry a user that does not exist; an operator decides what these orders become.
   output.log(
     `drift:audit: ${result.orphanedOrders} orders name no user; --repair cannot re-publish a ` +
       'user that does not exist and left them unchanged',
   );
-  return ExitCode.driftFound;
+  return OpsExit.DriftFound;
 }
 
 async function repairDrifted(result: AuditResult, context: OpsContext): Promise<void> {

@@ -33,7 +33,7 @@ import { InvalidStatusTransitionProblem, OrderDeliveredProblem } from './order-p
 import { toOrderDto } from './order-response';
 
 /** One page of GET /orders and, when more orders follow, the cursor of the next page. */
-export interface OrderPage {
+interface OrderPage {
   orders: OrderDto[];
   nextCursor?: string;
 }

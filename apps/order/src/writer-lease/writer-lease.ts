@@ -13,7 +13,7 @@ import { EventDeclined } from '@aware/events';
 
 const LEASE_NAME = 'order';
 /** How long a term lasts without renewal: a crashed writer's successor waits at most this. */
-export const WRITER_LEASE_TTL_MS = 10_000;
+const WRITER_LEASE_TTL_MS = 10_000;
 const RENEW_EVERY_MS = 3_000;
 /**
  * The holder stops writing this long before its term's stored expiry, so that it has stopped
@@ -24,7 +24,7 @@ const WAITING_LOG_EVERY_MS = 10_000;
 const WAIT_POLL_MS = 1_000;
 
 /** What /health/ready says about the lease. */
-export type WriterLeaseState =
+type WriterLeaseState =
   | { kind: 'not-needed' }
   | { kind: 'held'; term: number }
   | { kind: 'waiting'; holder?: WriterLeaseRecord }

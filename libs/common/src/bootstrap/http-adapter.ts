@@ -5,11 +5,11 @@ import { PROBLEM_CONTENT_TYPE, ProblemType, statusTitle } from '../http/problem-
 import { requestIdFor } from '../http/request-id';
 
 /** Bodies over 64 KiB are refused with 413. */
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = 64 * 1024;
 /** The whole request (headers and body) must arrive within this time, else 408. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** The headers must arrive within this time, else 408. */
-export const HEADERS_TIMEOUT_MS = 5_000;
+const HEADERS_TIMEOUT_MS = 5_000;
 /** How often Node checks running requests against the two timeouts above. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
@@ -33,7 +33,7 @@ const MALFORMED_REQUEST = {
 };
 
 /** Answers a request Node could not parse or time, as problem+json, then closes the socket. */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const known = (error.code && CLIENT_ERRORS[error.code]) || MALFORMED_REQUEST;
   const body = JSON.stringify({ ...known, title: statusTitle(known.status) });

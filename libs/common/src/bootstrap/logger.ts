@@ -2,7 +2,7 @@ import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { LOG_LEVELS, type AppConfig } from '../config/app-config';
 
 /** Levels from `fatal` up to the configured one, as LOG_LEVEL names the most verbose level kept. */
-export function logLevelsUpTo(level: AppConfig['logLevel']): LogLevel[] {
+function logLevelsUpTo(level: AppConfig['logLevel']): LogLevel[] {
   return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }
 
@@ -38,7 +38,7 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   });
 }
 
-export type LogFields = Record<string, string | number | boolean | undefined>;
+type LogFields = Record<string, string | number | boolean | undefined>;
 
 /**
  * One log line's fields: an object in JSON format (the logger adds level, time and context), a

@@ -19,17 +19,17 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] 
  * Whether the order service runs as its database's only writer: `auto` probes the engine at
  * start (a lease only where conditional updates are not atomic), `always` and `never` decide.
  */
-export const WRITER_LEASE_MODES = ['auto', 'always', 'never'] as const;
-export type WriterLeaseMode = (typeof WRITER_LEASE_MODES)[number];
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+const WRITER_LEASE_MODES = ['auto', 'always', 'never'] as const;
+type WriterLeaseMode = (typeof WRITER_LEASE_MODES)[number];
+type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
  * What an order process runs: `api` serves HTTP and consumes nothing, `consumer` applies events
  * and serves only health and metrics, `all` both. Split, the consumer scales on queue depth
  * without scaling the API.
  */
-export const ORDER_ROLES = ['api', 'consumer', 'all'] as const;
-export type OrderRole = (typeof ORDER_ROLES)[number];
+const ORDER_ROLES = ['api', 'consumer', 'all'] as const;
+type OrderRole = (typeof ORDER_ROLES)[number];
 
 /**
  * The environment as the process receives it; every variable is documented in .env.example.
@@ -129,10 +129,10 @@ class EnvironmentVariables {
 }
 
 /** How long an Idempotency-Key is kept by default: a day of retries. */
-export const DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const DEFAULT_IDEMPOTENCY_KEY_TTL_HOURS = 24;
 const HOUR_MS = 3_600_000;
 
-export interface EventsConfig {
+interface EventsConfig {
   /** Prepended to every exchange and queue name; isolates copies of the system on one broker. */
   readonly topologyPrefix: string;
   /** Deliveries of one message before the queue dead-letters it. */

@@ -1,13 +1,13 @@
 import { attributedOperation } from './operation-context';
 
 /** The parts of the driver's command monitoring events that attribution needs. */
-export interface CommandStarted {
+interface CommandStarted {
   requestId: number;
   commandName: string;
   command: Record<string, unknown>;
 }
 
-export interface CommandFinished {
+interface CommandFinished {
   requestId: number;
   /** Milliseconds, as the driver measures it. */
   duration: number;
@@ -25,7 +25,7 @@ export interface AttributedCommand {
 }
 
 /** The commands that change documents. */
-export const WRITE_COMMANDS: ReadonlySet<string> = new Set([
+const WRITE_COMMANDS: ReadonlySet<string> = new Set([
   'insert',
   'update',
   'delete',

@@ -18,7 +18,7 @@ export function eventOperation(message: AmqpMessageLike | undefined): string {
 }
 
 /** `PUT /users/:userId`: the route pattern, not the URL, so ids do not explode the labels. */
-export function httpOperation(request: Pick<FastifyRequest, 'method' | 'routeOptions'>): string {
+function httpOperation(request: Pick<FastifyRequest, 'method' | 'routeOptions'>): string {
   return `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
 }
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What the process is doing when it issues a database command (bench mode only). */
-export interface OperationContext {
+interface OperationContext {
   /** e.g. `PUT /users/:userId`, `event user.updated`, `outbox relay`. */
   readonly operation: string;
   /** Set once the operation answered: later commands in its context are background work. */
@@ -9,7 +9,7 @@ export interface OperationContext {
 }
 
 /** The suffix of commands issued in a request's context after its response was sent. */
-export const AFTER_RESPONSE = ' (after response)';
+const AFTER_RESPONSE = ' (after response)';
 /** Commands issued outside any tracked operation (start-up, index builds, shutdown). */
 export const UNATTRIBUTED = 'unattributed';
 
@@ -25,10 +25,6 @@ let countStart: (operation: string) => void = () => undefined;
 export function enableOperationTracking(onStart: (operation: string) => void): void {
   tracking = true;
   countStart = onStart;
-}
-
-export function operationTrackingEnabled(): boolean {
-  return tracking;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type ReportedDependency,
 } from './readiness-check';
 
-export interface HealthModuleOptions {
+interface HealthModuleOptions {
   /** Modules that export the checks' own dependencies. */
   imports?: ModuleMetadata['imports'];
   /** What readiness waits for: the service cannot serve HTTP without it. */

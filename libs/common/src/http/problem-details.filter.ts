@@ -39,7 +39,7 @@ const HTTP_EXCEPTION_TYPES: Partial<Record<number, string>> = {
 };
 
 /** Seconds a client should wait before retrying when a dependency is down. */
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Turns every error into RFC 9457 problem+json. Client mistakes keep their 4xx; anything

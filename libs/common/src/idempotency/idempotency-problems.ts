@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../http/problem-details';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotent-request';
 
-export const IdempotencyProblemType = {
+const IdempotencyProblemType = {
   keyReused: 'urn:aware:problem:idempotency-key-reused',
   inFlight: 'urn:aware:problem:idempotency-key-in-flight',
 } as const;

@@ -33,7 +33,7 @@ export interface EventSubject {
 }
 
 /** How one event type is declared: its name, its data's class (class-validator rules) and more. */
-export interface EventDeclaration<TType extends string, TData extends object> {
+interface EventDeclaration<TType extends string, TData extends object> {
   type: TType;
   /** The only version consumers accept; a change to the data that breaks them is a new one. */
   schemaVersion: number;
@@ -108,7 +108,7 @@ export function parseEnvelope(body: unknown): EventEnvelope<string, object> {
 }
 
 /** One event type: builds its messages and validates received ones. Declared with defineEvent. */
-export class EventContract<TType extends string, TData extends object> {
+class EventContract<TType extends string, TData extends object> {
   constructor(private readonly declaration: EventDeclaration<TType, TData>) {}
 
   get type(): TType {

@@ -19,7 +19,7 @@ import {
 import type { FieldRule, ListRule, TextRule } from './field-rule';
 
 /** The OpenAPI keywords of a rule, as the documents show them. */
-export interface RuleDocs {
+interface RuleDocs {
   maxLength?: number;
   pattern?: string;
   minimum?: number;

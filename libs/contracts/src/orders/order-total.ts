@@ -1,5 +1,5 @@
 /** What a line of an order contributes to its total. */
-export interface PricedItem {
+interface PricedItem {
   quantity: number;
   price: number;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 
-export interface AtomicUpdatesProbeOptions {
+interface AtomicUpdatesProbeOptions {
   /** Independent races; every one must have exactly one winner. */
   rounds?: number;
   /** Concurrent claims per round, each on its own pooled connection. */

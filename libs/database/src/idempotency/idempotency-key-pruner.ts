@@ -7,7 +7,7 @@ import {
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 
 /** How often each instance removes expired Idempotency-Keys. */
-export const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60_000;
+const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * [engine-note: no-ttl-index]

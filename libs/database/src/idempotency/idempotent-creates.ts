@@ -41,7 +41,7 @@ export interface KeyedCreate<R extends object> {
   abandon?(resource: R): Promise<void>;
 }
 
-export interface KeyedCreateOutcome<R> {
+interface KeyedCreateOutcome<R> {
   /** The resource the key stands for: answer with it. */
   resource: R;
   /** True when this answer repeats an earlier one: nothing was written. */

@@ -11,7 +11,7 @@ export type OrderRecord = Order;
 export type OrderDetailsChanges = Partial<Pick<Order, 'userEmails' | 'deliveryAddress'>> &
   Pick<Order, 'updatedAt'>;
 
-export interface OrderFilter {
+interface OrderFilter {
   orderStatus?: OrderStatus;
   userId?: string;
 }

@@ -5,7 +5,7 @@ import type { UserRecord, UsersRepository } from '../users/users.repository';
 import { SEED_ORDERS, SEED_USERS } from './seed-data';
 
 /** Where the seed goes: the users database and the orders database. */
-export interface SeedTarget {
+interface SeedTarget {
   users: UsersRepository;
   emailClaims: EmailClaimsRepository;
   projections: UserProjectionsRepository;
@@ -17,14 +17,14 @@ export interface SeedCount {
   present: number;
 }
 
-export interface SeedReport {
+interface SeedReport {
   users: SeedCount;
   emailClaims: SeedCount;
   projections: SeedCount;
   orders: SeedCount;
 }
 
-export class SeedConflictError extends Error {
+class SeedConflictError extends Error {
   constructor(email: string, seedUserId: string, ownerId: string) {
     super(`seed user ${seedUserId}: email ${email} already belongs to user ${ownerId}`);
     this.name = 'SeedConflictError';

@@ -18,7 +18,7 @@ export class UserVersionEvent {
   @Prop() traceparent?: string;
 }
 
-export const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEvent);
+const UserVersionEventSchema = SchemaFactory.createForClass(UserVersionEvent);
 
 /**
  * One immutable document per user version, keyed `<userId>:<version>`. Writing a change is a

@@ -14,7 +14,7 @@ export interface OutboxBacklog {
 }
 
 /** A user and one of its versions (one pending publication, or one the broker confirmed). */
-export interface UserVersionRef {
+interface UserVersionRef {
   userId: string;
   version: number;
 }

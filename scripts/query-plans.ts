@@ -4,9 +4,8 @@
  * scan. `npm run engine:documentdb` runs it; the output is quoted in docs/engines.md.
  */
 import mongoose from 'mongoose';
-import { OrderSchema } from '../../libs/database/src/orders/order.schema';
-import { UserSchema } from '../../libs/database/src/users/user.schema';
-import { InfraError, withDatabase } from './util';
+import { OrderSchema, UserSchema } from '@aware/database';
+import { InfraError, withDatabase } from '@aware/harness';
 
 const ORDERS = 10_000;
 const USERS = 1_000;
@@ -32,7 +31,7 @@ function describePlan(node: PlanNode): { steps: string; indexes: string[] } {
   return { steps: steps.join(' → '), indexes };
 }
 
-export interface QueryPlan {
+interface QueryPlan {
   query: string;
   steps: string;
 }

@@ -44,7 +44,7 @@ function parseLabels(text: string | undefined): Map<string, string> {
 }
 
 /** One sample of a Prometheus text exposition. */
-export interface PrometheusSample {
+interface PrometheusSample {
   readonly name: string;
   readonly labels: ReadonlyMap<string, string>;
   readonly value: number;

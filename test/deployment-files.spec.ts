@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-
-const REPO = resolve(__dirname, '../../..');
+import { REPO } from './support/helm';
 
 interface ComposeService {
   image?: string;

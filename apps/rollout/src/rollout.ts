@@ -16,25 +16,26 @@ import {
   type TrafficWindow,
 } from './service-metrics';
 
-/** Exit codes of the rollout command; a pipeline can branch on each. */
-export enum RolloutExit {
-  Done = 0,
-  Failed = 1,
+/** Exit codes of the rollout command (its usage lists them); a pipeline can branch on each. */
+export const RolloutExit = {
+  Done: 0,
+  Failed: 1,
   /** Bad flags or a config the renderer refused: nothing was sent to Kong. */
-  Usage = 2,
-  AdminApiUnreachable = 3,
-  AdminApiRefused = 4,
+  Usage: 2,
+  AdminApiUnreachable: 3,
+  AdminApiRefused: 4,
   /**
    * A step breached a threshold and the previous good P was restored (or user-v2 was unhealthy
    * at the gateway before the first step, and nothing changed).
    */
-  RolledBack = 5,
+  RolledBack: 5,
   /**
    * user-v2's metrics or Kong's status API could not be read, so the previous good P was
    * restored (or, before the first step, nothing changed).
    */
-  MetricsUnavailable = 6,
-}
+  MetricsUnavailable: 6,
+} as const;
+export type RolloutExit = (typeof RolloutExit)[keyof typeof RolloutExit];
 
 /** The Admin API operations the rollout needs (KongAdminClient in production). */
 export interface GatewayAdmin {
@@ -62,7 +63,7 @@ export interface RolloutDependencies {
 }
 
 /** When a step counts as bad: any breach rolls back. */
-export interface RolloutThresholds {
+interface RolloutThresholds {
   /** Highest acceptable share of 5xx answers from user-v2, 0-1. */
   readonly maxErrorRate: number;
   readonly maxP99Ms: number;
@@ -74,7 +75,7 @@ export interface RolloutThresholds {
 }
 
 /** How often user-v2's health at the gateway is read during a step. */
-export const GATEWAY_HEALTH_POLL_MS = 10_000;
+const GATEWAY_HEALTH_POLL_MS = 10_000;
 
 export interface ProgressivePlan {
   readonly steps: readonly number[];
@@ -96,16 +97,13 @@ function describeGatewayWindow(window: GatewayWindow): string {
 }
 
 /** Why the gateway's own answers make a step bad (5xx no service counted), or undefined. */
-export function gatewayBreachOf(
-  window: GatewayWindow,
-  thresholds: RolloutThresholds,
-): string | undefined {
+function gatewayBreachOf(window: GatewayWindow, thresholds: RolloutThresholds): string | undefined {
   if (window.errorRate <= thresholds.maxErrorRate) return undefined;
   return `Kong answered ${window.gatewayErrors} of ${window.requests} user requests itself with a 5xx (${(window.errorRate * 100).toFixed(2)} % above ${(thresholds.maxErrorRate * 100).toFixed(2)} %)`;
 }
 
 /** Why a step is bad, or undefined when it is within every threshold. */
-export function breachOf(window: TrafficWindow, thresholds: RolloutThresholds): string | undefined {
+function breachOf(window: TrafficWindow, thresholds: RolloutThresholds): string | undefined {
   if (window.requests < thresholds.minRequests) {
     return `only ${window.requests} requests reached user-v2 (at least ${thresholds.minRequests} required)`;
   }

@@ -5,16 +5,12 @@
  * tooling and the engine sources are), else a throwaway FerretDB 1.24 on SQLite; `--engine=`
  * picks one directly. RabbitMQ — AMQP_URL, or a clear message.
  */
-import { documentDbAvailable, startDocumentDb } from './infra/documentdb';
-import { startFerretDb } from './infra/ferretdb';
-import { pingMongo, tryMemoryServer, type MongoHandle } from './infra/mongo';
-import { errorMessage, InfraError, log, maskCredentials, serverUri } from './infra/util';
+import { documentDbAvailable, startDocumentDb } from './documentdb';
+import { startFerretDb } from './ferretdb';
+import { pingMongo, tryMemoryServer, type MongoHandle } from './mongo';
+import { errorMessage, InfraError, log, maskCredentials, serverUri } from './util';
 
-export { ensureRabbit, probeRabbit, rabbitHelp, DEFAULT_AMQP_URL } from './infra/rabbit';
-export { InfraError, log, maskCredentials, withDatabase } from './infra/util';
-export type { MongoHandle } from './infra/mongo';
-
-export const DEFAULT_MONGO_URI = 'mongodb://127.0.0.1:27017';
+const DEFAULT_MONGO_URI = 'mongodb://127.0.0.1:27017';
 
 /** Engines a run can ask for by name instead of the search below. */
 export const ENGINES = ['documentdb', 'ferretdb-sqlite'] as const;

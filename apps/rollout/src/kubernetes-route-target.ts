@@ -6,7 +6,7 @@ import {
 import type { GatewayAdmin } from './rollout';
 import type { RolloutTarget } from './rollout-target';
 
-export interface KubernetesRouteOptions {
+interface KubernetesRouteOptions {
   /** The API server, e.g. `kubectl proxy`'s http://127.0.0.1:8001, which adds the credentials. */
   readonly apiUrl: string;
   readonly namespace: string;
@@ -40,7 +40,7 @@ interface DesiredSplit {
  * resourceVersion, so a route changed since it was read is refused, never overwritten. The
  * pinning rules (one Service each) are left alone.
  */
-export class KubernetesRouteClient implements GatewayAdmin {
+class KubernetesRouteClient implements GatewayAdmin {
   constructor(private readonly options: KubernetesRouteOptions) {}
 
   render(percentToV1: number): Promise<string> {

@@ -6,8 +6,8 @@ import { RolloutExit } from './rollout';
 import { runRolloutCli } from './rollout-cli';
 import { parseServiceMetrics, trafficBetween } from './service-metrics';
 import { parseKongStatusMetrics } from './kong-status-metrics';
-import { GatewayStandIn, kongStatusText, serviceMetricsText } from './testing/gateway-stand-in';
-import type { KongDeclarativeConfig } from './testing/kong-routes';
+import { GatewayStandIn, kongStatusText, serviceMetricsText } from '../test/gateway-stand-in';
+import type { KongDeclarativeConfig } from '../test/kong-routes';
 
 const ENV = {
   PATH: process.env.PATH,

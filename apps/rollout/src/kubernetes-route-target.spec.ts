@@ -1,7 +1,7 @@
 import { RolloutExit } from './rollout';
 import { runRolloutCli } from './rollout-cli';
-import { GatewayStandIn, serviceMetricsText } from './testing/gateway-stand-in';
-import { KubernetesApiStandIn } from './testing/kubernetes-api-stand-in';
+import { GatewayStandIn, serviceMetricsText } from '../test/gateway-stand-in';
+import { KubernetesApiStandIn } from '../test/kubernetes-api-stand-in';
 
 /**
  * `npm run rollout -- --target kubernetes`: the same commands, gates and rollback as against

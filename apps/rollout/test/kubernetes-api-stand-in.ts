@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { CHARTS } from '../../../test/support/helm';
 import { RecordingStandIn, type RecordedRequest, type StandInReply } from './recording-stand-in';
 
 /** The aware chart's default render (P=100), as committed with the chart. */
-const GOLDEN = join(__dirname, '../../../../deploy/helm/golden/aware-defaults.yaml');
+const GOLDEN = join(CHARTS, 'golden/aware-defaults.yaml');
 
-export interface StandInHttpRoute {
+interface StandInHttpRoute {
   kind: string;
   metadata: { name: string; namespace?: string; resourceVersion: string };
   spec: { rules: { backendRefs?: { name: string; weight?: number }[] }[] };

@@ -24,6 +24,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForMongo, type MongoHandle } from './mongo';
+import { REPOSITORY_ROOT } from './repository';
 import {
   freePort,
   InfraError,
@@ -35,8 +36,8 @@ import {
   terminate,
 } from './util';
 
-export const FERRETDB2_VERSION = 'v2.5.0';
-export const DOCUMENTDB_TAG = 'v0.106.0-ferretdb-2.5.0';
+const FERRETDB2_VERSION = 'v2.5.0';
+const DOCUMENTDB_TAG = 'v0.106.0-ferretdb-2.5.0';
 const FERRETDB2_MODULE = 'github.com/FerretDB/FerretDB/v2';
 /** FerretDB 2.5.0 does not build with Go ≥ 1.25 (a file it needs is built only below 1.25). */
 const FERRETDB2_TOOLCHAIN = 'go1.24.6';
@@ -44,7 +45,7 @@ const PG_MAJOR = '15';
 const PG_CONFIG = `/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config`;
 
 /** Debian 12 packages the build and the cluster need (rum and postgis are loaded from Debian). */
-export const DOCUMENTDB_PACKAGES = [
+const DOCUMENTDB_PACKAGES = [
   `postgresql-server-dev-${PG_MAJOR}`,
   'libpcre2-dev',
   'libintelrdfpmath-dev',
@@ -78,11 +79,9 @@ const ARCHIVES = {
 } as const;
 type ArchiveName = keyof typeof ARCHIVES;
 
-const repoRoot = join(__dirname, '..', '..');
-
 /** The pinned source archives: AWARE_ENGINE_SRC, else engine-src beside the repository. */
-export function engineSourceDir(): string {
-  return process.env.AWARE_ENGINE_SRC || join(repoRoot, '..', 'shared', 'engine-src');
+function engineSourceDir(): string {
+  return process.env.AWARE_ENGINE_SRC || join(REPOSITORY_ROOT, '..', 'shared', 'engine-src');
 }
 
 /** Changes whenever what is built changes, so an old build is never reused for a new one. */

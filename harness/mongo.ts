@@ -106,7 +106,7 @@ async function downloadHostReachable(timeoutMs: number): Promise<string | undefi
 }
 
 /** `failure` reads as a continuation of "mongodb-memory-server …". */
-export type Attempt = { handle: MongoHandle } | { failure: string };
+type Attempt = { handle: MongoHandle } | { failure: string };
 
 /** A real mongod via mongodb-memory-server: from its cache, or downloaded once if reachable. */
 export async function tryMemoryServer(): Promise<Attempt> {

@@ -102,7 +102,7 @@ export function serviceMetricsText(ok: number, errors: number, slow = 0): string
   return `${lines.join('\n')}\n`;
 }
 
-export interface KongStatusFigures {
+interface KongStatusFigures {
   /** State Kong reports for user-v2's target (healthy, unhealthy, healthchecks_off, dns_error). */
   v2State?: string;
   /** Answers from the services on the split user routes, in total so far. */

@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { KongConfigError, renderKongConfig } from './kong-config';
-import { pathMatches, routeFor, type KongDeclarativeConfig } from './testing/kong-routes';
+import { REPO } from '../../../test/support/helm';
+import {
+  documentedOperations,
+  publicOperations,
+  UNROUTED_REQUESTS,
+} from '../../../test/support/public-api';
+import { KongConfigError, renderKongConfig } from '../src/kong-config';
+import { pathMatches, routeFor, type KongDeclarativeConfig } from './kong-routes';
 
-const REPO = resolve(__dirname, '../../..');
 const LINT_RULESET = join(REPO, 'kong/deck-lint-ruleset.yaml');
 // An empty value (a copied .env.example) means the default, as in build-tools.sh.
 const TOOLS_DIR = process.env.AWARE_TOOLS_DIR || join(homedir(), '.cache/aware-tools');
@@ -310,30 +315,10 @@ describe('Kong config template', () => {
   });
 });
 
-/** Every operation of the committed OpenAPI documents, with a concrete sample path. */
-function documentedOperations(): { service: string; method: string; path: string }[] {
-  const dir = join(REPO, 'docs/openapi');
-  return readdirSync(dir).flatMap((file) => {
-    const document = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
-    return Object.entries(document.paths).flatMap(([template, operations]) =>
-      Object.keys(operations).map((method) => ({
-        service: file.replace(/\.json$/, ''),
-        method: method.toUpperCase(),
-        path: template.replace(/\{[^}]+\}/g, 'sample_id-1'),
-      })),
-    );
-  });
-}
-
-// Probes and scrapes stay inside the deployment: Kong reaches /health itself, Prometheus /metrics.
-const INTERNAL_PATHS = ['/health', '/health/ready', '/metrics'];
-
 describe('Kong routes against the OpenAPI documents', () => {
   let config: KongDeclarativeConfig;
   const operations = documentedOperations();
-  const publicOperations = operations.filter(({ path }) => !INTERNAL_PATHS.includes(path));
+  const clientOperations = publicOperations();
 
   beforeAll(async () => {
     config = await renderParsed();
@@ -343,11 +328,11 @@ describe('Kong routes against the OpenAPI documents', () => {
     expect(new Set(operations.map(({ service }) => service))).toEqual(
       new Set(['user-v1', 'user-v2', 'order']),
     );
-    expect(publicOperations.length).toBeGreaterThanOrEqual(8);
+    expect(clientOperations.length).toBeGreaterThanOrEqual(8);
   });
 
   it('routes every public operation to its service', () => {
-    for (const { service, method, path } of publicOperations) {
+    for (const { service, method, path } of clientOperations) {
       const expected = service === 'order' ? 'orders' : 'users';
       expect({ method, path, to: routeFor(config, method, path)?.service.name }).toEqual({
         method,
@@ -365,7 +350,7 @@ describe('Kong routes against the OpenAPI documents', () => {
       for (const route of service.routes ?? []) {
         for (const method of route.methods ?? []) {
           const docsPath = service.name.startsWith('docs-') ? `/docs/${service.name.slice(5)}` : '';
-          const served = publicOperations.some(
+          const served = clientOperations.some(
             (operation) =>
               operation.method === method &&
               (route.paths ?? []).some((routePath) => pathMatches(routePath, operation.path)),
@@ -380,19 +365,7 @@ describe('Kong routes against the OpenAPI documents', () => {
     }
   });
 
-  it.each([
-    ['GET', '/metrics'],
-    ['GET', '/health'],
-    ['GET', '/health/ready'],
-    ['GET', '/users/u1/metrics'],
-    ['DELETE', '/users/u1'],
-    ['GET', '/users'],
-    ['PATCH', '/orders/o1'],
-    ['GET', '/orders/o1/status'],
-    ['GET', '/docs'],
-    ['GET', '/docs/json'],
-    ['POST', '/docs/user-v1'],
-  ])('does not route %s %s', (method, path) => {
+  it.each(UNROUTED_REQUESTS)('does not route %s %s', (method, path) => {
     expect(routeFor(config, method, path)?.route.name).toBeUndefined();
   });
 

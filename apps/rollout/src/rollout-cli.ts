@@ -11,12 +11,12 @@ import {
 } from './rollout-target';
 import { scrapeServiceMetrics } from './service-metrics';
 
-export interface CliOutput {
+interface CliOutput {
   readonly log: (line: string) => void;
   readonly warn: (line: string) => void;
 }
 
-export const ROLLOUT_USAGE = `usage:
+const ROLLOUT_USAGE = `usage:
   npm run rollout -- set <P> [--dry-run]
   npm run rollout -- progressive --steps <P,P,...> --interval <duration> [--dry-run]
       [--max-error-rate <percent>] [--max-p99 <duration>] [--min-requests <n>]
@@ -50,7 +50,7 @@ function isParseArgsError(error: unknown): error is Error {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-export function parseDurationMs(value: string, flag: string): number {
+function parseDurationMs(value: string, flag: string): number {
   const match = /^(\d+)(ms|s|m)$/.exec(value);
   if (!match)
     throw new UsageError(`${flag} must be a duration like 500ms, 30s or 5m, got "${value}"`);

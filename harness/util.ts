@@ -47,7 +47,7 @@ export function serverUri(uri: string): string {
   return match ? `${match[1]}/${match[2] ?? ''}` : uri;
 }
 
-export interface CommandResult {
+interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { REPOSITORY_ROOT } from './repository';
+import { freePort } from './util';
 
 export type AppName = 'user-v1' | 'user-v2' | 'order';
 
-const ROOT = resolve(__dirname, '..', '..');
 /** Lines of output kept per process (the newest); enough for a failing test's story. */
 const MAX_LINES = 3_000;
 /** Configuration the child must not inherit from the test runner's environment. */
@@ -28,8 +28,8 @@ const SERVICE_VARIABLES = [
   'IDEMPOTENCY_KEY_TTL_HOURS',
 ];
 
-export function bundlePath(app: AppName): string {
-  return join(ROOT, 'dist', 'apps', app, 'main.js');
+function bundlePath(app: AppName): string {
+  return join(REPOSITORY_ROOT, 'dist', 'apps', app, 'main.js');
 }
 
 /** The newest modification time of the non-test TypeScript sources under `dir`. */
@@ -59,8 +59,8 @@ export function assertBundle(app: AppName): string {
   if (!checkedBundles.has(app)) {
     checkedBundles.add(app);
     const sources = Math.max(
-      newestSourceMtime(join(ROOT, 'apps', app, 'src')),
-      newestSourceMtime(join(ROOT, 'libs')),
+      newestSourceMtime(join(REPOSITORY_ROOT, 'apps', app, 'src')),
+      newestSourceMtime(join(REPOSITORY_ROOT, 'libs')),
     );
     if (sources > statSync(path).mtimeMs) {
       process.stderr.write(
@@ -71,23 +71,10 @@ export function assertBundle(app: AppName): string {
   return path;
 }
 
-/** A port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
+/** Preloaded into each child: it dies when the test (or bench) process does (see the file). */
+export const LIFELINE = join(__dirname, 'lifeline.js');
 
-/** Preloaded into each child: it dies when the test process does (see the file). */
-const LIFELINE = join(__dirname, 'lifeline.js');
-
-export interface ServiceProcessOptions {
+interface ServiceProcessOptions {
   app: AppName;
   /** The service's environment (MONGO_URI, AMQP_URL, AMQP_TOPOLOGY_PREFIX, …); PORT is added. */
   env: Record<string, string>;

@@ -17,7 +17,7 @@ export class AdminApiRefusedError extends Error {
 }
 
 /** Current weights of the user-service upstream, read back from Kong. */
-export interface UserSplit {
+interface UserSplit {
   readonly v1Weight: number;
   readonly v2Weight: number;
 }

@@ -3,7 +3,7 @@
  * the rendered config: `~` paths are regexes anchored at the start, other paths are prefixes, and
  * among matching routes those that also match on headers win.
  */
-export interface KongRoute {
+interface KongRoute {
   name: string;
   methods?: string[];
   paths?: string[];
@@ -11,7 +11,7 @@ export interface KongRoute {
   strip_path?: boolean;
 }
 
-export interface KongService {
+interface KongService {
   name: string;
   host: string;
   port: number;
@@ -20,7 +20,7 @@ export interface KongService {
   plugins?: { name: string; config?: Record<string, unknown> }[];
 }
 
-export interface KongTarget {
+interface KongTarget {
   target: string;
   weight: number;
 }
@@ -44,7 +44,7 @@ export interface KongDeclarativeConfig {
   }[];
 }
 
-export interface RouteMatch {
+interface RouteMatch {
   service: KongService;
   route: KongRoute;
 }

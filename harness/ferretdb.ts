@@ -4,9 +4,10 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { waitForMongo, type MongoHandle } from './mongo';
+import { REPOSITORY_ROOT } from './repository';
 import { freePort, InfraError, log, runCommand, signalProcess, tail, terminate } from './util';
 
-export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 /** FerretDB v1.24's go.mod says `go 1.24`; Go ≥ 1.21 can fetch that toolchain by itself. */
 const GO_REQUIRED: GoVersion = [1, 24];
@@ -20,8 +21,7 @@ interface GoToolchain {
   label: string;
 }
 
-const repoRoot = join(__dirname, '..', '..');
-export const ferretDbBinary = join(repoRoot, '.cache', 'ferretdb', 'bin', 'ferretdb');
+const ferretDbBinary = join(REPOSITORY_ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
 
 /** Go on PATH, plus the official install location, which CI shells often lack on PATH. */
 function goCandidates(): string[] {
@@ -44,7 +44,7 @@ function atLeast(version: GoVersion, minimum: GoVersion): boolean {
 }
 
 /** The newest Go found; it must be able to build FerretDB, possibly by fetching a toolchain. */
-export async function findGo(why: string, candidates = goCandidates()): Promise<GoToolchain> {
+async function findGo(why: string, candidates = goCandidates()): Promise<GoToolchain> {
   const found = (await Promise.all(candidates.map(goVersion))).filter(
     (go): go is GoToolchain => go !== undefined,
   );
@@ -153,7 +153,7 @@ async function ensureFerretDbBinary(why: string): Promise<void> {
 /** Where FerretDB keeps the data: files in a throwaway directory, or a PostgreSQL database. */
 export type FerretDbBackend = { kind: 'sqlite' } | { kind: 'postgresql'; url: string };
 
-export interface FerretDbOptions {
+interface FerretDbOptions {
   backend?: FerretDbBackend;
 }
 

@@ -1,8 +1,21 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * The checkout the CLI runs in: the nearest folder above this module that holds package.json
+ * (from apps/rollout/src under ts-node, as `npm run rollout` runs it, or from dist/apps/rollout
+ * after `nest build rollout`). The rollout renders with that checkout's kong/ files.
+ */
+function repositoryRoot(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 /** The gateway's config renderer; the Kong image's entrypoint runs the same script. */
-export const KONG_RENDER_SCRIPT = resolve(__dirname, '../../../kong/render.sh');
+const KONG_RENDER_SCRIPT = join(repositoryRoot(), 'kong', 'render.sh');
 
 /** The renderer refused its input; the message names the variable and the value. */
 export class KongConfigError extends Error {
