@@ -25,4 +25,5 @@ export * from './orders/writer-leases.repository';
 export * from './setup/collection-validators';
 export * from './setup/database-seed';
 export * from './setup/database-setup';
+export * from './setup/index-reconciliation';
 export * from './setup/seed-data';
