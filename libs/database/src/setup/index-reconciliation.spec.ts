@@ -1,3 +1,4 @@
+import { OrderSchema } from '../orders/order.schema';
 import {
   indexName,
   staleIndexes,
@@ -5,7 +6,47 @@ import {
   type ListedIndex,
 } from './index-reconciliation';
 
+const ORDER_INDEXES: DeclaredIndex[] = OrderSchema.indexes().map(([key, options]) => ({
+  key,
+  options,
+}));
+
+/** What listIndexes answers for the declared indexes, with what DocumentDB adds to each. */
+function listedAsDeclared(declared: readonly DeclaredIndex[]): ListedIndex[] {
+  return [
+    { v: 2, key: { _id: 1 }, name: '_id_' },
+    ...declared.map((index) => ({
+      v: 2,
+      key: index.key,
+      name: indexName(index),
+      ...(index.options.unique === true && { unique: true }),
+      enableCompositeTerm: 1,
+    })),
+  ];
+}
+
 describe('index reconciliation (db:setup)', () => {
+  it('declares orderId as a plain index: `_id` decides uniqueness', () => {
+    const orderId = ORDER_INDEXES.find((index) => indexName(index) === 'orderId_1');
+    expect(orderId?.key).toEqual({ orderId: 1 });
+    expect(orderId?.options.unique).toBeUndefined();
+    expect(ORDER_INDEXES.some((index) => index.options.unique)).toBe(false);
+  });
+
+  it('finds the unique orderId_1 of an orders collection set up by the older release', () => {
+    const listed = listedAsDeclared(ORDER_INDEXES).map((index) =>
+      index.name === 'orderId_1' ? { ...index, unique: true } : index,
+    );
+    const stale = staleIndexes(listed, ORDER_INDEXES);
+    expect(stale.map(({ index }) => index.name)).toEqual(['orderId_1']);
+    expect(stale[0].replacement.key).toEqual({ orderId: 1 });
+  });
+
+  it('finds nothing once the indexes are as declared (build options and engine options aside)', () => {
+    expect(ORDER_INDEXES.every((index) => index.options.background === true)).toBe(true);
+    expect(staleIndexes(listedAsDeclared(ORDER_INDEXES), ORDER_INDEXES)).toEqual([]);
+  });
+
   it('finds an index declared plain that a server holds as unique, engine options aside', () => {
     // Mongoose declares `background: true`; DocumentDB lists `enableCompositeTerm` on each index.
     const declared: DeclaredIndex[] = [{ key: { a: 1 }, options: { background: true } }];
