@@ -155,8 +155,10 @@ export function orderDocument(
   userVersion: number,
   createdAt: Date,
 ): Document {
+  const orderId = randomUUID();
   return {
-    orderId: randomUUID(),
+    _id: orderId,
+    orderId,
     ...(userId !== undefined && { userId }),
     items: [{ itemId: 'sku-1', quantity: 2, price: 9.99 }],
     totalPrice: 19.98,
