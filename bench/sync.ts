@@ -151,8 +151,10 @@ export const BENCH_ADDRESS = {
 
 /** An order document as the order service stores it. */
 function orderDocument(userId: string | undefined, userVersion: number, createdAt: Date): Document {
+  const orderId = randomUUID();
   return {
-    orderId: randomUUID(),
+    _id: orderId,
+    orderId,
     ...(userId !== undefined && { userId }),
     items: [{ itemId: 'sku-1', quantity: 2, price: 9.99 }],
     totalPrice: 19.98,

@@ -46,8 +46,10 @@ export async function checkQueryPlans(serverUri: string): Promise<QueryPlan[]> {
     await Promise.all([orders.createIndexes(), users.createIndexes()]);
     const db = connection.db!;
     const start = Date.now();
-    await orders.collection.insertMany(
+    // Keyed by orderId, as the order service stores them (OrdersRepository).
+    await db.collection<{ _id: string }>('orders').insertMany(
       Array.from({ length: ORDERS }, (_, i) => ({
+        _id: `order-${i}`,
         orderId: `order-${i}`,
         userId: `user-${i % USERS}`,
         userVersion: 1,
@@ -86,6 +88,12 @@ export async function checkQueryPlans(serverUri: string): Promise<QueryPlan[]> {
         'orders',
         { filter: { orderStatus: 'shipping' }, sort: { createdAt: 1, orderId: 1 }, limit: 100 },
         'orderStatus_1_createdAt_1_orderId_1',
+      ),
+      await explain(
+        'GET /orders/{id}: the order by its orderId',
+        'orders',
+        { filter: { orderId: 'order-7' }, limit: 1 },
+        'orderId_1',
       ),
       await explain(
         "fan-out of a user event (the updateMany's filter)",

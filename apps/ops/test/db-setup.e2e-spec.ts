@@ -1,9 +1,15 @@
-import type { Connection } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import type { Document } from 'mongodb';
+import { Types, type Connection } from 'mongoose';
 import {
   EMAIL_CLAIMS_COLLECTION,
   IDEMPOTENCY_KEYS_COLLECTION,
+  Order,
   ORDERS_COLLECTION,
   ORDERS_DATABASE_COLLECTIONS,
+  OrderSchema,
+  OrdersRepository,
+  SEED_ORDERS,
   SEED_USERS,
   USER_PROJECTIONS_COLLECTION,
   USERS_COLLECTION,
@@ -14,6 +20,7 @@ import {
   type OrderRecord,
 } from '@aware/database';
 import { ORDER_STATUSES, totalPriceOf } from '@aware/contracts';
+import { insertOlderOrder, setUpOrdersAsOlderRelease } from '../../../test/support/older-orders';
 import { VALIDATORS_UNSUPPORTED_WARNING } from '../src/commands/db-setup.command';
 import { opsTestEnv, type OpsTestEnv } from './ops-test-support';
 
@@ -171,5 +178,93 @@ describe('ops db:setup and db:seed (docs/operations.md)', () => {
     for (const status of ORDER_STATUSES) {
       expect(orderDocs.filter((order) => order.orderStatus === status)).toHaveLength(5);
     }
+  });
+});
+
+describe('ops db:setup on orders set up before orders were keyed by their orderId', () => {
+  let ops: OpsTestEnv;
+  let orders: Connection;
+
+  beforeAll(async () => {
+    ops = opsTestEnv('ops-setup-older');
+    orders = (await ops.databases()).orders;
+    await setUpOrdersAsOlderRelease(orders.db!);
+  });
+
+  afterAll(async () => {
+    await ops.cleanup();
+  });
+
+  const orderIdIndex = async (): Promise<Document | undefined> => {
+    const indexes: Document[] = await orders.collection(ORDERS_COLLECTION).listIndexes().toArray();
+    return indexes.find((index) => index.name === 'orderId_1');
+  };
+
+  it('rebuilds the unique orderId_1 as the plain index the schema declares, once, and says so', async () => {
+    expect(await orderIdIndex()).toMatchObject({ key: { orderId: 1 }, unique: true });
+    // The older release's seed: db:seed finds it by orderId, whatever its `_id`.
+    const [seeded] = SEED_ORDERS;
+    const { _id: olderSeedId } = await insertOlderOrder(orders.db!, seeded);
+
+    const first = await ops.run(['db:setup', '--seed']);
+
+    expect(first.code).toBe(0);
+    const ordersLine = first.stdout.find((line) => line.includes(`.${ORDERS_COLLECTION}:`));
+    expect(ordersLine).toMatch(
+      /: already present[^;]*; index orderId_1 \{"orderId":1\} \{"unique":true\} rebuilt as orderId_1 \{"orderId":1\}; indexes ensured$/,
+    );
+    expect(first.stdout.filter((line) => line.includes('rebuilt'))).toEqual([ordersLine]);
+    expect(first.stdout).toContain('db:seed: orders: 14 inserted, 1 already present');
+    const index = await orderIdIndex();
+    expect(index).toMatchObject({ key: { orderId: 1 } });
+    expect(index?.unique).toBeUndefined();
+    await expectSchemaIndexes(orders, ORDERS_DATABASE_COLLECTIONS);
+    const stored = orders.collection(ORDERS_COLLECTION);
+    expect(await stored.countDocuments({ orderId: seeded.orderId })).toBe(1);
+    expect((await stored.findOne({ orderId: seeded.orderId }))?._id).toEqual(olderSeedId);
+    // The orders the seed inserted now are keyed by their orderId.
+    const [, newer] = SEED_ORDERS;
+    expect((await stored.findOne({ orderId: newer.orderId }))?._id).toBe(newer.orderId);
+
+    const second = await ops.run(['db:setup']);
+    expect(second.code).toBe(0);
+    for (const line of second.stdout)
+      expect(line).toMatch(/: already present[^;]*; indexes ensured$/);
+  });
+
+  it('leaves an older order (ObjectId `_id`) readable, listed and updated by the repository', async () => {
+    const repository = new OrdersRepository(orders.model(Order.name, OrderSchema));
+    const userId = randomUUID();
+    const older = await insertOlderOrder(orders.db!, { userId });
+    expect(older._id).toBeInstanceOf(Types.ObjectId);
+
+    expect(await repository.exists(older.orderId)).toBe(true);
+    const { _id, ...record } = older;
+    expect(await repository.findByOrderId(older.orderId)).toEqual(record);
+    expect(await repository.insertIfAbsent(record)).toBe(false);
+    expect(await repository.list({ userId }, undefined, 10)).toEqual([record]);
+
+    const address = { ...record.deliveryAddress, street: '2 Newer St' };
+    const changed = await repository.applyUserState(
+      { userId, version: 2, emails: ['newer@example.com'], deliveryAddress: address },
+      ['under process', 'shipping'],
+      new Date(),
+    );
+    expect(changed).toBe(1);
+    const moved = await repository.updateStatusIfCurrent(
+      older.orderId,
+      'under process',
+      'shipping',
+      new Date(),
+    );
+    expect(moved).toMatchObject({
+      orderId: older.orderId,
+      orderStatus: 'shipping',
+      userVersion: 2,
+      userEmails: ['newer@example.com'],
+      deliveryAddress: address,
+    });
+    const stored = await orders.collection(ORDERS_COLLECTION).find({ userId }).toArray();
+    expect(stored.map((order) => String(order._id))).toEqual([String(_id)]);
   });
 });

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { OrderDto } from '@aware/contracts';
-import { ORDERS_COLLECTION } from '@aware/database';
+import {
+  DUPLICATE_KEY,
+  ORDERS_COLLECTION,
+  OrdersRepository,
+  type OrderRecord,
+} from '@aware/database';
 import {
   ADDRESS,
   errorFields,
@@ -101,9 +106,43 @@ describe('Order service: /orders (docs/api.md)', () => {
           JSON.stringify({ userId: 1, userVersion: 1 }),
         ]),
       );
-      expect(indexes.find((index) => index.key.orderId === 1 && !index.key.createdAt)?.unique).toBe(
-        true,
+      // Uniqueness is the `_id`'s (the orderId): no secondary index is unique.
+      expect(indexes.filter((index) => index.unique)).toEqual([]);
+    });
+
+    it('stores the order under its orderId, so a second insert of it is refused', async () => {
+      const order = await createOrder();
+      const connection = app().get<Connection>(getConnectionToken());
+      const orders = connection.collection(ORDERS_COLLECTION);
+      const stored = await orders.findOne({ orderId: order.orderId });
+      expect(stored?._id).toBe(order.orderId);
+
+      // The engine refuses the duplicate key; the repository's idempotent insert says "present".
+      const { _id, ...record } = stored!;
+      await expect(orders.insertOne({ _id, ...record })).rejects.toMatchObject({
+        code: DUPLICATE_KEY,
+      });
+      const repository = app().get(OrdersRepository);
+      const again = record as unknown as OrderRecord;
+      expect(await repository.insertIfAbsent(again)).toBe(false);
+      expect(await orders.countDocuments({ orderId: order.orderId })).toBe(1);
+    });
+
+    it('takes two racing inserts of one orderId as one order', async () => {
+      const repository = app().get(OrdersRepository);
+      const order = await createOrder();
+      const record: OrderRecord = {
+        ...(await repository.findByOrderId(order.orderId))!,
+        orderId: randomUUID(),
+      };
+      const outcomes = await Promise.all(
+        Array.from({ length: 5 }, () => repository.insertIfAbsent({ ...record })),
       );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      const orders = app().get<Connection>(getConnectionToken()).collection(ORDERS_COLLECTION);
+      expect(await orders.find({ orderId: record.orderId }).toArray()).toEqual([
+        expect.objectContaining({ _id: record.orderId, orderId: record.orderId }),
+      ]);
     });
 
     it('normalises emails (trim, lower case) and rejects repeats, case-insensitively', async () => {

@@ -5,6 +5,7 @@ export * from './idempotency/idempotency.module';
 export * from './idempotency/idempotent-creates';
 export * from './engine/atomic-updates.probe';
 export * from './engine/engine-capabilities';
+export { DUPLICATE_KEY } from './mongo-errors';
 export * from './mongo-readiness.check';
 export * from './users/email-claim.schema';
 export * from './users/email-claims.repository';

@@ -21,7 +21,8 @@ function setupLine(database: string, setup: CollectionSetup): string {
     : setup.created
       ? 'created without validator'
       : 'already present';
-  return `db:setup: ${database}.${setup.collection}: ${outcome}; indexes ensured`;
+  const rebuilt = setup.rebuiltIndexes.map(({ was, now }) => `; index ${was} rebuilt as ${now}`);
+  return `db:setup: ${database}.${setup.collection}: ${outcome}${rebuilt.join('')}; indexes ensured`;
 }
 
 /** Sets up one database; false when its server refused validators. */

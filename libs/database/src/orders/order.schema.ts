@@ -14,9 +14,19 @@ export class OrderItemDocument {
 
 export const OrderItemSchema = SchemaFactory.createForClass(OrderItemDocument);
 
+/**
+ * One document per order, keyed by its orderId: `_id` is the orderId, so the `_id` index alone
+ * decides that an order is stored once (a second insert of an orderId is a duplicate key), as for
+ * user versions, email claims and idempotency keys. No secondary unique index: on DocumentDB
+ * [engine-note: no-secondary-unique-index]
+ * every row an updateMany touches re-checks one, and its ordered indexes cannot hold one.
+ * Orders stored before keep an ObjectId `_id`; they are found by `orderId`, like every order.
+ */
 @Schema({ collection: ORDERS_COLLECTION, versionKey: false, timestamps: false })
 export class Order {
-  @Prop({ required: true, unique: true }) orderId!: string;
+  /** The orderId (an ObjectId in orders stored before orders were keyed by it). */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) orderId!: string;
   @Prop() userId?: string;
   @Prop({ type: [OrderItemSchema], required: true }) items!: OrderItemDocument[];
   @Prop({ required: true, ...propOf(ORDER_RULES.totalPrice) }) totalPrice!: number;
@@ -39,6 +49,9 @@ export class Order {
 }
 
 export const OrderSchema = SchemaFactory.createForClass(Order);
+// Lookups by orderId, which the repository filters by: the key of orders stored before orders
+// were keyed by their orderId. Not unique: `_id` decides (db:setup rebuilds an older unique one).
+OrderSchema.index({ orderId: 1 });
 // GET /orders pages in (createdAt, orderId) order, unfiltered or filtered by status or user.
 OrderSchema.index({ createdAt: 1, orderId: 1 });
 OrderSchema.index({ orderStatus: 1, createdAt: 1, orderId: 1 });

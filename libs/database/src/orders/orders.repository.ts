@@ -7,7 +7,8 @@ import { insertUnlessDuplicate } from '../mongo-errors';
 import { insertRecord } from '../record-inserts';
 import { Order } from './order.schema';
 
-export type OrderRecord = Order;
+/** An order as the services build and read it; its key (`_id`) is the repository's business. */
+export type OrderRecord = Omit<Order, '_id'>;
 export type OrderDetailsChanges = Partial<Pick<Order, 'userEmails' | 'deliveryAddress'>> &
   Pick<Order, 'updatedAt'>;
 
@@ -26,24 +27,34 @@ const PUBLIC_FIELDS = { _id: 0 } as const;
 /** The listing order; orderId breaks ties between orders created in the same millisecond. */
 const LIST_SORT = { createdAt: 1, orderId: 1 } as const;
 
+/**
+ * An order as stored: keyed by its orderId, so a second insert of it is a duplicate key. Every
+ * query still names orders by `orderId` (an index lookup): orders stored before orders were keyed
+ * by their orderId have an ObjectId `_id`, and are read, listed and updated like the others.
+ */
+function stored(order: OrderRecord): Order {
+  return { ...order, _id: order.orderId };
+}
+
 /** The only code that touches the orders collection. */
 @Injectable()
 export class OrdersRepository {
   constructor(@InjectModel(Order.name) private readonly orders: Model<Order>) {}
 
   async insert(order: OrderRecord): Promise<OrderRecord> {
-    await insertRecord(this.orders, order);
+    await insertRecord(this.orders, stored(order));
     return order;
   }
 
   /**
    * Inserts the order unless one with its orderId exists; false when it was already there. The
-   * lookup keeps re-runs idempotent where the unique index has not been created yet; the index
-   * settles races.
+   * lookup by orderId also finds the order stored under an ObjectId `_id` before orders were
+   * keyed by their orderId (a seed or a keyed create written by the older release, re-run); the
+   * `_id` settles races between two inserts of the order.
    */
   async insertIfAbsent(order: OrderRecord): Promise<boolean> {
-    if (await this.orders.exists({ orderId: order.orderId }).exec()) return false;
-    return insertUnlessDuplicate(() => insertRecord(this.orders, order));
+    if (await this.exists(order.orderId)) return false;
+    return insertUnlessDuplicate(() => insertRecord(this.orders, stored(order)));
   }
 
   async exists(orderId: string): Promise<boolean> {

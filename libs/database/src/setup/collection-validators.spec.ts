@@ -1,4 +1,5 @@
 import { isEmail } from 'class-validator';
+import { Types } from 'mongoose';
 import { userVersionKey } from '../users/user.schema';
 import { EMAIL_PATTERN, type BsonSchema } from '../field-rules';
 import {
@@ -11,6 +12,7 @@ import { SEED_ORDERS, SEED_USERS } from './seed-data';
 /** The BSON type the Node driver writes for a JS value (integral numbers become int32). */
 function bsonTypeOf(value: unknown): string {
   if (value instanceof Date) return 'date';
+  if (value instanceof Types.ObjectId) return 'objectId';
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
@@ -103,8 +105,18 @@ describe('collection validators', () => {
       expect(violations(USER_PROJECTIONS_VALIDATOR.$jsonSchema, projection)).toEqual([]);
     }
     for (const order of SEED_ORDERS) {
-      expect(violations(ORDERS_VALIDATOR.$jsonSchema, order)).toEqual([]);
+      const document = { _id: order.orderId, ...order };
+      expect(violations(ORDERS_VALIDATOR.$jsonSchema, document)).toEqual([]);
     }
+  });
+
+  it('accept an order stored before orders were keyed by their orderId (ObjectId _id)', () => {
+    const [order] = SEED_ORDERS;
+    const older = { _id: new Types.ObjectId(), ...order };
+    expect(violations(ORDERS_VALIDATOR.$jsonSchema, older)).toEqual([]);
+    expect(violations(ORDERS_VALIDATOR.$jsonSchema, { ...order, _id: 42 })).toEqual([
+      '$._id: int is not string|objectId',
+    ]);
   });
 
   it('reject a document that breaks the rules', () => {

@@ -134,6 +134,8 @@ export const ORDERS_VALIDATOR: CollectionValidator = {
       'updatedAt',
     ],
     properties: {
+      // The orderId; orders stored before orders were keyed by it keep their ObjectId.
+      _id: { bsonType: ['string', 'objectId'] },
       orderId: STRING,
       userId: STRING,
       items: {

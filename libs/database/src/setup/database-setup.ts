@@ -15,6 +15,7 @@ import {
   WRITER_LEASES_VALIDATOR,
   type CollectionValidator,
 } from './collection-validators';
+import { reconcileIndexes, type RebuiltIndex } from './index-reconciliation';
 
 /** A collection as setup creates it: its model (name, indexes) and its validator. */
 export interface CollectionDefinition {
@@ -52,6 +53,8 @@ export interface CollectionSetup {
   created: boolean;
   /** False when the server does not enforce validators (FerretDB, DocumentDB): created without one. */
   validated: boolean;
+  /** Indexes that differed from the schema's (e.g. an older unique one), dropped and recreated. */
+  rebuiltIndexes: RebuiltIndex[];
 }
 
 const VALIDATION = { validationLevel: 'strict', validationAction: 'error' } as const;
@@ -84,8 +87,10 @@ function validatorsUnsupported(error: unknown): boolean {
 
 /**
  * Creates a database's collections with their `$jsonSchema` validators (or updates the validator
- * of one that exists) and all indexes the schemas declare. Idempotent. On a server without
- * validators the collections are created without them, and the result says so.
+ * of one that exists) and all indexes the schemas declare; an index that exists with another
+ * definition than the schema's (the unique `orderId_1` of orders set up by an older release) is
+ * dropped and created as declared. Idempotent. On a server without validators the collections
+ * are created without them, and the result says so.
  *
  * The connection should be opened with autoCreate and autoIndex off: otherwise mongoose creates
  * each collection, without its validator, as soon as the model is compiled.
@@ -116,8 +121,8 @@ export async function setUpDatabase(
     if (!validatorsSupported && !existing.has(collection)) {
       created = await createIfAbsent(connection, collection);
     }
-    await model.createIndexes();
-    results.push({ collection, created, validated: validatorsSupported });
+    const rebuiltIndexes = await reconcileIndexes(model);
+    results.push({ collection, created, validated: validatorsSupported, rebuiltIndexes });
   }
   return results;
 }
