@@ -54,8 +54,6 @@ const DOCUMENTDB_PACKAGES = [
   'cmake',
   'pkg-config',
   'libkrb5-dev',
-  // Debian's PostgreSQL headers include <sys/sdt.h> (dtrace probes); the extended RUM needs them.
-  'systemtap-sdt-dev',
 ] as const;
 
 /** The pinned archives and their sha256 (the same tags as the public repositories). */
@@ -85,7 +83,7 @@ function engineSourceDir(): string {
 }
 
 /** Changes whenever what is built changes, so an old build is never reused for a new one. */
-const VERSION_KEY = `pg${PG_MAJOR}-documentdb-${DOCUMENTDB_TAG.slice(1)}-r2`;
+const VERSION_KEY = `pg${PG_MAJOR}-documentdb-${DOCUMENTDB_TAG.slice(1)}-r1`;
 
 /**
  * The build cache, outside the repository (Jest would crawl it). PostgreSQL runs as the
@@ -377,10 +375,7 @@ async function buildEngine(final: Layout): Promise<void> {
         for (const [name, subdirs] of [
           ['pgvector', ['']],
           ['pgCron', ['']],
-          [
-            'documentdb',
-            ['pg_documentdb_core', 'pg_documentdb', 'internal/pg_documentdb_extended_rum'],
-          ],
+          ['documentdb', ['pg_documentdb_core', 'pg_documentdb']],
         ] as const) {
           await timed(name, async () => {
             const source = await unpack(archives[name], await mkdtemp(join(work, `${name}-`)));
@@ -423,7 +418,7 @@ export async function ensureDocumentDbEngine(): Promise<Layout> {
   return tree;
 }
 
-const PRELOADED = ['pg_cron', 'pg_documentdb_core', 'pg_documentdb', 'pg_documentdb_extended_rum'];
+const PRELOADED = ['pg_cron', 'pg_documentdb_core', 'pg_documentdb'];
 
 /** The settings FerretDB's own packaging gives the cluster, plus throwaway-cluster speed-ups. */
 function clusterSettings(port: number, socketDir: string): string {
@@ -441,17 +436,13 @@ function clusterSettings(port: number, socketDir: string): string {
     'documentdb.enableBypassDocumentValidation = true',
     'documentdb.enableUserCrud = true',
     'documentdb.maxUserLimit = 100',
-    // New indexes are ordered composite terms in DocumentDB's extended RUM access method (built
-    // with this release, off by default): a sort on an index's columns after an equality prefix
-    // is read from the index (a page of 100 orders by status: 1 ms in PostgreSQL instead of
-    // sorting every match), and each written row costs its indexes far less (an updateMany of
-    // 10,000 orders with the order indexes: 4.0 s → 0.5 s here). It holds no unique secondary
-    // index, so collections let `_id` decide uniqueness.
-    "documentdb.alternate_index_handler_name = 'extended_rum'",
+    // New indexes use DocumentDB's composite-term operator class (built, off by default in this
+    // release): one ordered term per document instead of one per path, so each written row costs
+    // its indexes far less (an updateMany of 10,000 orders with the order indexes: 4.0 s → 2.0 s
+    // here, 0.5 s without a unique secondary index).
     'documentdb.defaultUseCompositeOpClass = true',
-    'documentdb.enableIndexOrderbyPushdown = true',
-    // The planner picks the index order only with statistics: analyse freshly seeded
-    // collections within a second, not a minute.
+    // The planner picks its plans from statistics: analyse freshly seeded collections within a
+    // second, not a minute.
     'autovacuum_naptime = 1',
     // Every service instance and test suite holds its own FerretDB pool of backends.
     'max_connections = 300',
@@ -571,7 +562,7 @@ export async function startDocumentDb(): Promise<MongoHandle> {
   const extension = await psql(
     tree,
     pgPort,
-    'CREATE EXTENSION IF NOT EXISTS documentdb CASCADE; CREATE EXTENSION IF NOT EXISTS documentdb_extended_rum',
+    'CREATE EXTENSION IF NOT EXISTS documentdb CASCADE',
     owner,
   );
   if (extension.code !== 0) {
