@@ -81,10 +81,11 @@ async function main(): Promise<void> {
 
   app.get<{ Querystring: { status?: string; limit?: string } }>('/orders', (request) =>
     orders
-      // As the order service asks for a page: one reply, no server cursor.
+      // As the order service asks for a page: one reply of the whole page, no server cursor.
       .find(request.query.status ? { orderStatus: request.query.status } : {}, {
         ...hidden,
         singleBatch: true,
+        batchSize: Number(request.query.limit ?? 100),
       })
       .sort({ createdAt: 1, orderId: 1 })
       .limit(Number(request.query.limit ?? 100))

@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Settings {
   }
   // --backend is the older name of --engine.
   const chosen = flags.get('engine') ?? flags.get('backend') ?? process.env.BENCH_BACKEND;
-  const backend = BACKENDS.find((name) => name === (chosen ?? 'sqlite'));
+  const backend = BACKENDS.find((name) => name === (chosen ?? 'documentdb'));
   if (!backend) throw new Error(`--engine must be one of ${BACKENDS.join(', ')}, not ${chosen}`);
   const quick = flags.get('quick') === 'true';
   const externalFlags = ['user-url', 'order-url', 'users-db-uri', 'orders-db-uri'];

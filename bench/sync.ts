@@ -107,8 +107,13 @@ export class OrderVersionWatcher {
         const found = await this.orders
           .find(
             { userId: { $in: [...this.pending.keys()] } },
-            // One reply, no server cursor: FerretDB 2 answers a cursor's first batch far later.
-            { projection: { _id: 0, userId: 1, userVersion: 1 }, singleBatch: true },
+            // One reply (one order per pool user), no server cursor: FerretDB 2 answers a
+            // cursor's first batch far later.
+            {
+              projection: { _id: 0, userId: 1, userVersion: 1 },
+              singleBatch: true,
+              batchSize: this.pending.size,
+            },
           )
           .toArray();
         const seenAt = Date.now();
