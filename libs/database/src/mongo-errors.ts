@@ -1,10 +1,14 @@
 /** MongoDB's duplicate-key error code (E11000). */
 export const DUPLICATE_KEY = 11000;
 
-function isDuplicateKeyError(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY
-  );
+/** The server's numeric error code of a failed command, if the error carries one. */
+export function errorCode(error: unknown): number | undefined {
+  return typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'number'
+    ? error.code
+    : undefined;
 }
 
 /**
@@ -16,7 +20,7 @@ export async function insertUnlessDuplicate(insert: () => Promise<unknown>): Pro
     await insert();
     return true;
   } catch (error) {
-    if (isDuplicateKeyError(error)) return false;
+    if (errorCode(error) === DUPLICATE_KEY) return false;
     throw error;
   }
 }

@@ -15,6 +15,7 @@ import {
   WRITER_LEASES_VALIDATOR,
   type CollectionValidator,
 } from './collection-validators';
+import { errorCode } from '../mongo-errors';
 import { reconcileIndexes, type RebuiltIndex } from './index-reconciliation';
 
 /** A collection as setup creates it: its model (name, indexes) and its validator. */
@@ -70,15 +71,6 @@ const VALIDATORS_UNSUPPORTED = new Set([
   115, // CommandNotSupported
   238, // NotImplemented: FerretDB, for the `validator` option and for collMod
 ]);
-
-function errorCode(error: unknown): number | undefined {
-  return typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    typeof error.code === 'number'
-    ? error.code
-    : undefined;
-}
 
 function validatorsUnsupported(error: unknown): boolean {
   const code = errorCode(error);

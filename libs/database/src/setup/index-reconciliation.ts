@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { errorCode } from '../mongo-errors';
 
 /** An index as the schema declares it (`schema.indexes()`). */
 export interface DeclaredIndex {
@@ -124,7 +125,7 @@ export async function reconcileIndexes<T>(model: Model<T>): Promise<RebuiltIndex
     try {
       await model.collection.dropIndex(index.name);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== INDEX_NOT_FOUND) throw error;
+      if (errorCode(error) !== INDEX_NOT_FOUND) throw error;
     }
     rebuilt.push({
       was: summary(index.name, index.key, index),
