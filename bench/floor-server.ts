@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   const users = db.collection('users');
   const orders = db.collection('orders');
   // The same lookups the services index, so the floor is not slowed by a missing index. Plain,
-  // as every index of the services is: a userId is a fresh UUID, and DocumentDB's ordered
-  // indexes hold no unique secondary index.
+  // as the services' secondary indexes are (a userId is a fresh UUID): on DocumentDB a unique one
+  // costs every write that touches it.
   await users.createIndex({ userId: 1 });
   await orders.createIndex({ orderStatus: 1, createdAt: 1, orderId: 1 });
 
